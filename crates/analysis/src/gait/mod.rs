@@ -1,0 +1,3 @@
+//! Gait analysis: events, strides, bouts and summary metrics.
+
+pub mod types;

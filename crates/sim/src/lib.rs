@@ -1,0 +1,1 @@
+//! IMU simulator (see module docs).

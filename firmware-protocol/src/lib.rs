@@ -1,0 +1,2 @@
+//! steady's sensor wire protocol (see `PROTOCOL.md`). `no_std`, no allocation.
+#![no_std]
