@@ -7,3 +7,29 @@
 //! Every algorithm is fed samples (`ImuSample`, m/s² and deg/s) and returns plain data.
 
 pub mod gait;
+
+use steady_core::{ImuSample, Placement};
+
+/// One sensor's samples as analysis input (a borrowed view; analysis never reads files).
+#[derive(Debug, Clone, Copy)]
+pub struct SensorInput<'a> {
+    /// Where the sensor sat.
+    pub placement: Placement,
+    /// Samples in time order (`t` in µs from the recording start).
+    pub samples: &'a [ImuSample],
+    /// Nominal sampling rate in Hz.
+    pub sampling_rate_hz: f64,
+}
+
+/// What analysis may know about the person (all optional; better estimates when given).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Subject {
+    /// Age in years (for norms).
+    pub age_years: Option<f64>,
+    /// True for female, false for male, None when not recorded (for sex-specific norms).
+    pub female: Option<bool>,
+    /// Body height in metres.
+    pub height_m: Option<f64>,
+    /// Height of the lower-back sensor above the floor in metres (leg-length proxy).
+    pub sensor_height_m: Option<f64>,
+}

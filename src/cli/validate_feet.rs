@@ -1,0 +1,1 @@
+//! Foot-IMU part of `steady validate` (gaitmap example data with motion-capture reference).
