@@ -1,12 +1,198 @@
-//! `steady analyze` (not implemented yet).
+//! `steady analyze <recording-folder> [--json]`: gait analysis of a recording folder using
+//! every sensor present. The JSON schema is documented in `docs/analyze-json.md`.
 
+use anyhow::Context;
+use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use steady_analysis::gait::GaitReport;
+use steady_analysis::{SensorInput, Subject};
+use steady_recording::{Meta, Recording};
 
 /// Arguments of `steady analyze`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Recording folder (meta.json + imu.csv or imu_<placement>.csv).
+    pub folder: PathBuf,
+    /// Print one JSON document on stdout instead of a readable summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What analysis may know about the participant, from `meta.json`.
+pub fn subject_of(meta: &Meta) -> Subject {
+    let p = &meta.participant;
+    Subject {
+        age_years: p.age_years,
+        female: p
+            .sex
+            .as_deref()
+            .and_then(|s| match s.trim().to_ascii_lowercase().as_str() {
+                "f" | "female" | "w" | "woman" => Some(true),
+                "m" | "male" | "man" => Some(false),
+                _ => None,
+            }),
+        height_m: p.height_m,
+        sensor_height_m: p.sensor_height_m,
+    }
+}
+
+/// Runs the gait analysis of a loaded recording.
+pub fn analyze_recording(rec: &Recording) -> anyhow::Result<GaitReport> {
+    let mut inputs = Vec::new();
+    for s in &rec.sensors {
+        let fs = s
+            .sampling_rate_hz(rec.meta.sampling_rate_hz)
+            .with_context(|| {
+                format!(
+                    "{}: cannot tell the sampling rate (too few samples)",
+                    s.placement
+                )
+            })?;
+        inputs.push(SensorInput {
+            placement: s.placement,
+            samples: &s.samples,
+            sampling_rate_hz: fs,
+        });
+    }
+    Ok(steady_analysis::gait::analyze(
+        &inputs,
+        &subject_of(&rec.meta),
+    ))
+}
+
+/// The structured-test part of the JSON (`"test"`), `None` for plain walking recordings.
+/// Filled in by the balance engineer.
+pub fn test_section(_recording: &Recording) -> Option<Value> {
+    None
+}
+
+/// The whole `--json` document.
+pub fn report_json(report: &GaitReport, test: Option<Value>) -> Value {
+    json!({
+        "events": report.events,
+        "strides": report.strides,
+        "bouts": report.bouts,
+        "summary": report.summary,
+        "test": test,
+    })
+}
 
 /// Runs `steady analyze`.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`steady analyze` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let rec = steady_recording::read_recording(&args.folder)
+        .with_context(|| format!("reading recording {}", args.folder.display()))?;
+    let report = analyze_recording(&rec)?;
+    let test = crate::cli::analyze::test_section(&rec);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report_json(&report, test))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_summary(&args.folder, &rec, &report);
+    if let Some(t) = test {
+        println!("\nTest: {}", serde_json::to_string_pretty(&t)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn f(v: Option<f64>, prec: usize, unit: &str) -> String {
+    v.map_or("—".into(), |v| format!("{v:.prec$} {unit}"))
+}
+
+fn print_summary(folder: &std::path::Path, rec: &Recording, report: &GaitReport) {
+    let s = &report.summary;
+    let sensors: Vec<String> = rec.placements().iter().map(|p| p.to_string()).collect();
+    println!(
+        "Recording {} ({:.1} s; sensors: {})",
+        folder.display(),
+        rec.duration_s(),
+        sensors.join(", ")
+    );
+    println!(
+        "Walking: {} bouts, {:.1} s, {} strides",
+        s.n_bouts, s.walking_time_s, s.n_strides
+    );
+    println!("  cadence        {}", f(s.cadence_spm, 1, "steps/min"));
+    println!("  walking speed  {}", f(s.speed_mps, 2, "m/s"));
+    println!("  stride length  {}", f(s.stride_length_m, 2, "m"));
+    println!("{:<22} {:>12} {:>12}", "per side (mean)", "left", "right");
+    type Row<'a> = (&'a str, Option<f64>, Option<f64>, usize, &'a str);
+    let rows: [Row; 8] = [
+        ("step time", s.left.step_time_s, s.right.step_time_s, 3, "s"),
+        (
+            "stride time",
+            s.left.stride_time_s,
+            s.right.stride_time_s,
+            3,
+            "s",
+        ),
+        ("stance", s.left.stance_s, s.right.stance_s, 3, "s"),
+        ("swing", s.left.swing_s, s.right.swing_s, 3, "s"),
+        (
+            "single support",
+            s.left.single_support_s,
+            s.right.single_support_s,
+            3,
+            "s",
+        ),
+        (
+            "double support",
+            s.left.double_support_s,
+            s.right.double_support_s,
+            3,
+            "s",
+        ),
+        (
+            "stride length",
+            s.left.stride_length_m,
+            s.right.stride_length_m,
+            2,
+            "m",
+        ),
+        (
+            "pelvic drop",
+            s.left.pelvic_drop_deg,
+            s.right.pelvic_drop_deg,
+            1,
+            "deg",
+        ),
+    ];
+    for (name, l, r, p, u) in rows {
+        println!("  {:<20} {:>12} {:>12}", name, f(l, p, u), f(r, p, u));
+    }
+    println!("Asymmetry (gait asymmetry 100·|ln(L/R)|):");
+    for (name, a) in [
+        ("step time", &s.asymmetry.step_time),
+        ("stance", &s.asymmetry.stance),
+        ("swing", &s.asymmetry.swing),
+        ("single support", &s.asymmetry.single_support),
+    ] {
+        println!(
+            "  {:<20} {}   (symmetry index {}, ratio L/R {})",
+            name,
+            f(a.gait_asymmetry_pct, 1, "%"),
+            f(a.symmetry_index_pct, 1, "%"),
+            f(a.symmetry_ratio, 3, "")
+        );
+    }
+    println!(
+        "Variability: stride time CV {}, stance CV {}, step length CV {}",
+        f(s.variability.stride_time_cv_pct, 1, "%"),
+        f(s.variability.stance_cv_pct, 1, "%"),
+        f(s.variability.step_length_cv_pct, 1, "%")
+    );
+    println!(
+        "Trunk: harmonic ratio (V) {}, step regularity {}, stride regularity {}",
+        f(s.harmonic_ratio_v, 2, ""),
+        f(s.step_regularity, 2, ""),
+        f(s.stride_regularity, 2, "")
+    );
+    if s.quality.ok {
+        println!("Quality: ok");
+    } else {
+        println!("Quality: CHECK — {}", s.quality.reasons.join("; "));
+    }
 }

@@ -1,12 +1,651 @@
-//! `steady validate` (not implemented yet).
+//! `steady validate`: scores the lower-back analysis against the Mobilise-D / INDIP reference
+//! recordings in `<data>/mobilised` (see that folder's README).
+//!
+//! Scoring rules (documented in the README table the integrator publishes):
+//! - the reference is cleaned as mobgap does: untimed contacts dropped, duplicates (same time
+//!   and side) dropped, the side blanked where two contacts share a time with different
+//!   sides, contacts after the bout end dropped;
+//! - only detections inside a reference walking bout count, the bout span extended by the
+//!   matching tolerance ([`TOLERANCE_S`]) on both sides so that an early first IC is a
+//!   match, not a false positive outside the bout;
+//! - a detection matches the nearest unmatched reference event of the same kind within
+//!   [`TOLERANCE_S`] (globally closest pairs first, one-to-one);
+//! - per reference bout, cadence/stride length/speed come from the detected strides lying
+//!   inside it (start and end within the bout ± [`STRIDE_SLACK_S`]);
+//! - per stride, detected and reference strides are paired by their start IC (same side,
+//!   within [`TOLERANCE_S`]) and stance/swing/single support compared where both exist;
+//! - recordings with an empty reference (HA_002 Test5) are reported as unscored.
 
+use anyhow::Context;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use steady_analysis::gait::types::{EventKind, Stride};
+use steady_analysis::gait::GaitReport;
+use steady_analysis::SensorInput;
+use steady_core::Side;
+
+/// Matching tolerance for lower-back events (s), as in mobgap's evaluation.
+pub const TOLERANCE_S: f64 = 0.5;
+/// Slack when deciding that a detected stride lies inside a reference bout (s): the IC
+/// timing error we accept, so a stride is not lost because its IC came 30 ms early.
+pub const STRIDE_SLACK_S: f64 = 0.1;
 
 /// Arguments of `steady validate`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Folder with the reference data (holds `mobilised/`, `gaitmap-example/`).
+    #[arg(default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Print one JSON document instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs `steady validate`.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`steady validate` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let result = validate_mobilised(&args.data.join("mobilised"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print_tables(&result);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Detection counts and timing of one event kind.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EventScore {
+    /// Matched detections.
+    pub tp: usize,
+    /// Detections in bouts without a reference partner.
+    pub fp: usize,
+    /// Reference events without a detection.
+    pub fn_: usize,
+    /// Signed errors (detected − reference), s.
+    #[serde(skip)]
+    pub errors_s: Vec<f64>,
+    /// Matched ICs whose reference side is known.
+    pub lr_total: usize,
+    /// Of those, with the right side.
+    pub lr_correct: usize,
+}
+
+impl EventScore {
+    fn add(&mut self, o: &EventScore) {
+        self.tp += o.tp;
+        self.fp += o.fp;
+        self.fn_ += o.fn_;
+        self.errors_s.extend_from_slice(&o.errors_s);
+        self.lr_total += o.lr_total;
+        self.lr_correct += o.lr_correct;
+    }
+    /// Precision.
+    pub fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    /// Recall.
+    pub fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+    /// F1.
+    pub fn f1(&self) -> f64 {
+        2.0 * self.tp as f64 / (2 * self.tp + self.fp + self.fn_).max(1) as f64
+    }
+    /// Mean absolute timing error, ms.
+    pub fn mae_ms(&self) -> Option<f64> {
+        mean(self.errors_s.iter().map(|e| e.abs() * 1e3))
+    }
+    /// Mean signed timing error, ms.
+    pub fn bias_ms(&self) -> Option<f64> {
+        mean(self.errors_s.iter().map(|e| e * 1e3))
+    }
+    /// Side accuracy of matched ICs.
+    pub fn lr_accuracy(&self) -> Option<f64> {
+        (self.lr_total > 0).then(|| self.lr_correct as f64 / self.lr_total as f64)
+    }
+}
+
+/// One reference bout compared with the detected strides inside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoutScore {
+    /// Reference bout start, s.
+    pub start_s: f64,
+    /// Reference bout end, s.
+    pub end_s: f64,
+    /// Detected strides inside.
+    pub n_strides: usize,
+    /// Reference / detected cadence, steps/min.
+    pub cadence_spm: (Option<f64>, Option<f64>),
+    /// Reference / detected mean stride length, m.
+    pub stride_length_m: (Option<f64>, Option<f64>),
+    /// Reference / detected walking speed, m/s.
+    pub speed_mps: (Option<f64>, Option<f64>),
+}
+
+/// Per-stride temporal errors (detected − reference), s.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StrideErrors {
+    /// Stance time errors.
+    pub stance_s: Vec<f64>,
+    /// Swing time errors.
+    pub swing_s: Vec<f64>,
+    /// Single-support errors.
+    pub single_support_s: Vec<f64>,
+    /// Stride-time errors.
+    pub stride_s: Vec<f64>,
+}
+
+impl StrideErrors {
+    fn add(&mut self, o: &StrideErrors) {
+        self.stance_s.extend_from_slice(&o.stance_s);
+        self.swing_s.extend_from_slice(&o.swing_s);
+        self.single_support_s.extend_from_slice(&o.single_support_s);
+        self.stride_s.extend_from_slice(&o.stride_s);
+    }
+}
+
+/// The score of one recording.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordingScore {
+    /// `HA_001/Test5_Trial1` etc.
+    pub name: String,
+    /// False when the reference is empty (detections reported, not scored).
+    pub scored: bool,
+    /// Detected ICs in the whole recording.
+    pub detected_ics: usize,
+    /// Initial contacts.
+    pub ic: EventScore,
+    /// Final contacts.
+    pub fc: EventScore,
+    /// Reference bouts.
+    pub bouts: Vec<BoutScore>,
+    /// Stride errors.
+    pub strides: StrideErrors,
+}
+
+/// The whole validation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    /// Per recording.
+    pub recordings: Vec<RecordingScore>,
+    /// Pooled summary.
+    pub overall: Overall,
+}
+
+/// Pooled figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overall {
+    /// IC F1.
+    pub ic_f1: f64,
+    /// IC precision.
+    pub ic_precision: f64,
+    /// IC recall.
+    pub ic_recall: f64,
+    /// IC timing MAE, ms.
+    pub ic_mae_ms: Option<f64>,
+    /// IC bias, ms.
+    pub ic_bias_ms: Option<f64>,
+    /// FC F1.
+    pub fc_f1: f64,
+    /// FC MAE, ms.
+    pub fc_mae_ms: Option<f64>,
+    /// FC bias, ms.
+    pub fc_bias_ms: Option<f64>,
+    /// L/R accuracy of matched ICs.
+    pub lr_accuracy: Option<f64>,
+    /// Mean absolute cadence error per bout, % of reference.
+    pub cadence_err_pct: Option<f64>,
+    /// Mean absolute cadence error per bout, steps/min.
+    pub cadence_err_spm: Option<f64>,
+    /// Mean absolute stride length error per bout, % .
+    pub stride_length_err_pct: Option<f64>,
+    /// Mean absolute stride length error per bout, m.
+    pub stride_length_err_m: Option<f64>,
+    /// Mean absolute speed error per bout, %.
+    pub speed_err_pct: Option<f64>,
+    /// Mean absolute speed error per bout, m/s.
+    pub speed_err_mps: Option<f64>,
+    /// Stance MAE per stride, ms.
+    pub stance_mae_ms: Option<f64>,
+    /// Swing MAE per stride, ms.
+    pub swing_mae_ms: Option<f64>,
+    /// Single-support MAE per stride, ms.
+    pub single_support_mae_ms: Option<f64>,
+    /// Matched strides.
+    pub n_strides_matched: usize,
+}
+
+fn mean(v: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (s, n) = v
+        .into_iter()
+        .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    (n > 0).then(|| s / n as f64)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RefEvent {
+    t_s: f64,
+    side: Option<Side>,
+}
+
+struct RefBout {
+    start_s: f64,
+    end_s: f64,
+    ics: Vec<RefEvent>,
+    fcs: Vec<RefEvent>,
+    cadence_spm: Option<f64>,
+    stride_length_m: Option<f64>,
+    speed_mps: Option<f64>,
+    strides: Vec<RefStride>,
+}
+
+struct RefStride {
+    start_s: f64,
+    side: Option<Side>,
+    stance_s: Option<f64>,
+    swing_s: Option<f64>,
+    single_support_s: Option<f64>,
+    duration_s: Option<f64>,
+}
+
+fn side_of(v: &Value) -> Option<Side> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+/// mobgap's reference cleaning (see the module doc).
+fn clean_events(raw: &[Value], bout_end: f64) -> Vec<RefEvent> {
+    let mut out: Vec<RefEvent> = Vec::new();
+    for e in raw {
+        let Some(t) = e["t_s"].as_f64() else { continue };
+        if t > bout_end + 1e-9 {
+            continue;
+        }
+        let side = side_of(&e["side"]);
+        if let Some(prev) = out.iter_mut().find(|p| (p.t_s - t).abs() < 1e-9) {
+            if prev.side != side {
+                prev.side = None;
+            }
+            continue;
+        }
+        out.push(RefEvent { t_s: t, side });
+    }
+    out.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+    out
+}
+
+fn load_reference(path: &Path) -> anyhow::Result<Vec<RefBout>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    let v: Value = serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?;
+    let mut bouts = Vec::new();
+    for b in v["walking_bouts"].as_array().into_iter().flatten() {
+        let (Some(start_s), Some(end_s)) = (b["start_s"].as_f64(), b["end_s"].as_f64()) else {
+            continue;
+        };
+        let arr = |k: &str| b[k].as_array().cloned().unwrap_or_default();
+        let strides = arr("strides")
+            .iter()
+            .filter_map(|s| {
+                Some(RefStride {
+                    start_s: s["start_s"].as_f64()?,
+                    side: side_of(&s["side"]),
+                    stance_s: s["stance_duration_s"].as_f64(),
+                    swing_s: s["swing_duration_s"].as_f64(),
+                    single_support_s: s["single_support_duration_s"].as_f64(),
+                    duration_s: s["duration_s"].as_f64(),
+                })
+            })
+            .collect();
+        bouts.push(RefBout {
+            start_s,
+            end_s,
+            ics: clean_events(&arr("initial_contacts"), end_s),
+            fcs: clean_events(&arr("final_contacts"), f64::INFINITY),
+            cadence_spm: b["cadence_spm"].as_f64(),
+            stride_length_m: b["average_stride_length_m"].as_f64(),
+            speed_mps: b["walking_speed_mps"].as_f64(),
+            strides,
+        });
+    }
+    Ok(bouts)
+}
+
+/// One-to-one matching, globally closest pairs first.
+fn match_events(det: &[(f64, Option<Side>)], refs: &[RefEvent], score: &mut EventScore) {
+    let mut pairs = Vec::new();
+    for (i, d) in det.iter().enumerate() {
+        for (j, r) in refs.iter().enumerate() {
+            let e = d.0 - r.t_s;
+            if e.abs() <= TOLERANCE_S {
+                pairs.push((e.abs(), i, j));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut dm = vec![false; det.len()];
+    let mut rm = vec![false; refs.len()];
+    for (_, i, j) in pairs {
+        if dm[i] || rm[j] {
+            continue;
+        }
+        dm[i] = true;
+        rm[j] = true;
+        score.tp += 1;
+        score.errors_s.push(det[i].0 - refs[j].t_s);
+        if let Some(rs) = refs[j].side {
+            score.lr_total += 1;
+            if det[i].1 == Some(rs) {
+                score.lr_correct += 1;
+            }
+        }
+    }
+    score.fp += dm.iter().filter(|m| !**m).count();
+    score.fn_ += rm.iter().filter(|m| !**m).count();
+}
+
+/// Scores one recording's report against its reference bouts.
+fn score_recording(name: &str, report: &GaitReport, bouts: &[RefBout]) -> RecordingScore {
+    let detected_ics = report
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::InitialContact)
+        .count();
+    let mut ic = EventScore::default();
+    let mut fc = EventScore::default();
+    let in_bouts = |t: f64| {
+        bouts
+            .iter()
+            .any(|b| t >= b.start_s - TOLERANCE_S && t <= b.end_s + TOLERANCE_S)
+    };
+    let dets = |kind: EventKind| -> Vec<(f64, Option<Side>)> {
+        report
+            .events
+            .iter()
+            .filter(|e| e.kind == kind && in_bouts(e.t_s))
+            .map(|e| (e.t_s, e.side))
+            .collect()
+    };
+    let ref_ics: Vec<RefEvent> = bouts.iter().flat_map(|b| b.ics.iter().copied()).collect();
+    let ref_fcs: Vec<RefEvent> = bouts.iter().flat_map(|b| b.fcs.iter().copied()).collect();
+    match_events(&dets(EventKind::InitialContact), &ref_ics, &mut ic);
+    match_events(&dets(EventKind::FinalContact), &ref_fcs, &mut fc);
+    let mut bout_scores = Vec::new();
+    let mut strides = StrideErrors::default();
+    for b in bouts {
+        let inside: Vec<&Stride> = report
+            .strides
+            .iter()
+            .filter(|s| {
+                s.start_s >= b.start_s - STRIDE_SLACK_S && s.end_s <= b.end_s + STRIDE_SLACK_S
+            })
+            .collect();
+        let dur = mean(inside.iter().map(|s| s.duration_s()));
+        let len = mean(inside.iter().filter_map(|s| s.length_m));
+        bout_scores.push(BoutScore {
+            start_s: b.start_s,
+            end_s: b.end_s,
+            n_strides: inside.len(),
+            cadence_spm: (b.cadence_spm, dur.map(|d| 120.0 / d)),
+            stride_length_m: (b.stride_length_m, len),
+            speed_mps: (
+                b.speed_mps,
+                match (len, dur) {
+                    (Some(l), Some(d)) => Some(l / d),
+                    _ => None,
+                },
+            ),
+        });
+        for r in &b.strides {
+            let Some(d) = report
+                .strides
+                .iter()
+                .filter(|s| s.side == r.side && (s.start_s - r.start_s).abs() <= TOLERANCE_S)
+                .min_by(|a, b| {
+                    (a.start_s - r.start_s)
+                        .abs()
+                        .total_cmp(&(b.start_s - r.start_s).abs())
+                })
+            else {
+                continue;
+            };
+            let put = |v: &mut Vec<f64>, a: Option<f64>, b: Option<f64>| {
+                if let (Some(a), Some(b)) = (a, b) {
+                    v.push(a - b);
+                }
+            };
+            put(&mut strides.stance_s, d.stance_s, r.stance_s);
+            put(&mut strides.swing_s, d.swing_s, r.swing_s);
+            put(
+                &mut strides.single_support_s,
+                d.single_support_s,
+                r.single_support_s,
+            );
+            put(&mut strides.stride_s, Some(d.duration_s()), r.duration_s);
+        }
+    }
+    RecordingScore {
+        name: name.to_string(),
+        scored: !bouts.is_empty(),
+        detected_ics,
+        ic,
+        fc,
+        bouts: bout_scores,
+        strides,
+    }
+}
+
+/// Analyses one recording folder with steady's normal entry point.
+pub fn analyze_folder(dir: &Path) -> anyhow::Result<GaitReport> {
+    let rec = steady_recording::read_recording(dir)?;
+    let subject = crate::cli::analyze::subject_of(&rec.meta);
+    let inputs: Vec<SensorInput<'_>> = rec
+        .sensors
+        .iter()
+        .filter_map(|s| {
+            Some(SensorInput {
+                placement: s.placement,
+                samples: &s.samples,
+                sampling_rate_hz: s.sampling_rate_hz(rec.meta.sampling_rate_hz)?,
+            })
+        })
+        .collect();
+    Ok(steady_analysis::gait::analyze(&inputs, &subject))
+}
+
+fn recordings_under(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    let mut subjects: Vec<_> = std::fs::read_dir(root)
+        .with_context(|| format!("{}: cannot read reference data folder", root.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    subjects.sort();
+    for s in subjects {
+        let mut tests: Vec<_> = std::fs::read_dir(&s)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.join("reference.json").exists())
+            .collect();
+        tests.sort();
+        for t in tests {
+            let name = format!(
+                "{}/{}",
+                s.file_name().unwrap_or_default().to_string_lossy(),
+                t.file_name().unwrap_or_default().to_string_lossy()
+            );
+            out.push((name, t));
+        }
+    }
+    Ok(out)
+}
+
+/// Validates every recording under `root` (the `mobilised` folder).
+pub fn validate_mobilised(root: &Path) -> anyhow::Result<Validation> {
+    let mut recordings = Vec::new();
+    for (name, dir) in recordings_under(root)? {
+        let report =
+            analyze_folder(&dir).with_context(|| format!("analysing {}", dir.display()))?;
+        let bouts = load_reference(&dir.join("reference.json"))?;
+        recordings.push(score_recording(&name, &report, &bouts));
+    }
+    let mut ic = EventScore::default();
+    let mut fc = EventScore::default();
+    let mut st = StrideErrors::default();
+    let mut cad = Vec::new();
+    let mut len = Vec::new();
+    let mut spd = Vec::new();
+    for r in recordings.iter().filter(|r| r.scored) {
+        ic.add(&r.ic);
+        fc.add(&r.fc);
+        st.add(&r.strides);
+        for b in &r.bouts {
+            for (v, (re, de)) in [
+                (&mut cad, b.cadence_spm),
+                (&mut len, b.stride_length_m),
+                (&mut spd, b.speed_mps),
+            ] {
+                if let (Some(re), Some(de)) = (re, de) {
+                    v.push((de - re, 100.0 * (de - re) / re));
+                }
+            }
+        }
+    }
+    let abs_mean = |v: &[(f64, f64)], pct: bool| {
+        mean(v.iter().map(|(a, p)| if pct { p.abs() } else { a.abs() }))
+    };
+    let mae_ms = |v: &[f64]| mean(v.iter().map(|e| e.abs() * 1e3));
+    let overall = Overall {
+        ic_f1: ic.f1(),
+        ic_precision: ic.precision(),
+        ic_recall: ic.recall(),
+        ic_mae_ms: ic.mae_ms(),
+        ic_bias_ms: ic.bias_ms(),
+        fc_f1: fc.f1(),
+        fc_mae_ms: fc.mae_ms(),
+        fc_bias_ms: fc.bias_ms(),
+        lr_accuracy: ic.lr_accuracy(),
+        cadence_err_pct: abs_mean(&cad, true),
+        cadence_err_spm: abs_mean(&cad, false),
+        stride_length_err_pct: abs_mean(&len, true),
+        stride_length_err_m: abs_mean(&len, false),
+        speed_err_pct: abs_mean(&spd, true),
+        speed_err_mps: abs_mean(&spd, false),
+        stance_mae_ms: mae_ms(&st.stance_s),
+        swing_mae_ms: mae_ms(&st.swing_s),
+        single_support_mae_ms: mae_ms(&st.single_support_s),
+        n_strides_matched: st.stance_s.len(),
+    };
+    Ok(Validation {
+        recordings,
+        overall,
+    })
+}
+
+fn fmt(v: Option<f64>, prec: usize) -> String {
+    v.map_or("-".into(), |v| format!("{v:.prec$}"))
+}
+
+fn print_tables(v: &Validation) {
+    println!(
+        "Lower-back gait vs INDIP reference (Mobilise-D example data, tolerance {TOLERANCE_S} s)"
+    );
+    println!(
+        "{:<22} {:>4} {:>6} {:>6} {:>6} {:>8} {:>8} {:>6} {:>6} {:>8} {:>8}",
+        "recording",
+        "ICs",
+        "IC P",
+        "IC R",
+        "IC F1",
+        "MAE ms",
+        "bias ms",
+        "L/R",
+        "FC F1",
+        "FC MAE",
+        "FC bias"
+    );
+    for r in &v.recordings {
+        if !r.scored {
+            println!(
+                "{:<22} {:>4}  unscored (empty reference; {} ICs detected)",
+                r.name, r.detected_ics, r.detected_ics
+            );
+            continue;
+        }
+        println!(
+            "{:<22} {:>4} {:>6.3} {:>6.3} {:>6.3} {:>8} {:>8} {:>6} {:>6.3} {:>8} {:>8}",
+            r.name,
+            r.detected_ics,
+            r.ic.precision(),
+            r.ic.recall(),
+            r.ic.f1(),
+            fmt(r.ic.mae_ms(), 1),
+            fmt(r.ic.bias_ms(), 1),
+            fmt(r.ic.lr_accuracy().map(|a| 100.0 * a), 1),
+            r.fc.f1(),
+            fmt(r.fc.mae_ms(), 1),
+            fmt(r.fc.bias_ms(), 1),
+        );
+    }
+    println!();
+    println!("Per reference bout (reference → detected):");
+    println!(
+        "{:<22} {:>14} {:>4} {:>16} {:>16} {:>16}",
+        "recording", "bout s", "n", "cadence spm", "stride len m", "speed m/s"
+    );
+    for r in v.recordings.iter().filter(|r| r.scored) {
+        for b in &r.bouts {
+            println!(
+                "{:<22} {:>6.2}-{:<7.2} {:>4} {:>7}→{:<7} {:>7}→{:<7} {:>7}→{:<7}",
+                r.name,
+                b.start_s,
+                b.end_s,
+                b.n_strides,
+                fmt(b.cadence_spm.0, 1),
+                fmt(b.cadence_spm.1, 1),
+                fmt(b.stride_length_m.0, 2),
+                fmt(b.stride_length_m.1, 2),
+                fmt(b.speed_mps.0, 2),
+                fmt(b.speed_mps.1, 2),
+            );
+        }
+    }
+    let o = &v.overall;
+    println!();
+    println!("Overall (scored recordings pooled):");
+    println!(
+        "  IC  precision {:.3}  recall {:.3}  F1 {:.3}  timing MAE {} ms  bias {} ms",
+        o.ic_precision,
+        o.ic_recall,
+        o.ic_f1,
+        fmt(o.ic_mae_ms, 1),
+        fmt(o.ic_bias_ms, 1)
+    );
+    println!(
+        "  FC  F1 {:.3}  timing MAE {} ms  bias {} ms",
+        o.fc_f1,
+        fmt(o.fc_mae_ms, 1),
+        fmt(o.fc_bias_ms, 1)
+    );
+    println!(
+        "  L/R accuracy of matched ICs: {} %",
+        fmt(o.lr_accuracy.map(|a| 100.0 * a), 1)
+    );
+    println!(
+        "  per bout: cadence error {} % ({} spm), stride length {} % ({} m), speed {} % ({} m/s)",
+        fmt(o.cadence_err_pct, 1),
+        fmt(o.cadence_err_spm, 1),
+        fmt(o.stride_length_err_pct, 1),
+        fmt(o.stride_length_err_m, 3),
+        fmt(o.speed_err_pct, 1),
+        fmt(o.speed_err_mps, 3)
+    );
+    println!(
+        "  per stride ({} matched): stance MAE {} ms, swing MAE {} ms, single support MAE {} ms",
+        o.n_strides_matched,
+        fmt(o.stance_mae_ms, 1),
+        fmt(o.swing_mae_ms, 1),
+        fmt(o.single_support_mae_ms, 1)
+    );
 }

@@ -1,12 +1,18 @@
 //! Pure, deterministic gait and balance analysis (sans-IO: no threads, files, clocks).
 //!
 //! Module map:
+//! - [`dsp`]: Butterworth biquad filters (zero-phase and causal), integration, peaks, resampling.
+//! - [`orientation`]: Mahony attitude filter and automatic sensor-to-body alignment.
+//! - [`lowback`]: lower-back (L4/L5) gait event detection, side assignment, step length.
 //! - [`gait`]: gait events, strides, bouts and the summary report (shared output types in
-//!   [`gait::types`]).
+//!   [`gait::types`]); [`gait::analyze`] and [`gait::GaitAnalyzer`] are the entry points.
 //!
 //! Every algorithm is fed samples (`ImuSample`, m/s² and deg/s) and returns plain data.
 
+pub mod dsp;
 pub mod gait;
+pub mod lowback;
+pub mod orientation;
 
 use steady_core::{ImuSample, Placement};
 

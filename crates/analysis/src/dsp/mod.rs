@@ -1,0 +1,431 @@
+//! Signal conditioning: Butterworth filters as cascaded biquads (designed in code by the
+//! bilinear transform), zero-phase `filtfilt` for windows and a causal form for streaming,
+//! linear resampling, peak finding and trapezoid integration.
+//!
+//! All cut-offs are in Hz and passed by the caller, who documents why it chose them.
+
+/// One second-order section in transposed direct form II (`a0` normalised to 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Biquad {
+    /// Numerator coefficients b0, b1, b2.
+    pub b: [f64; 3],
+    /// Denominator coefficients a1, a2 (a0 = 1).
+    pub a: [f64; 2],
+}
+
+impl Biquad {
+    /// Gain at DC (z = 1).
+    pub fn dc_gain(&self) -> f64 {
+        (self.b[0] + self.b[1] + self.b[2]) / (1.0 + self.a[0] + self.a[1])
+    }
+
+    /// Magnitude response at `f_hz` for sampling rate `fs_hz`.
+    pub fn magnitude(&self, f_hz: f64, fs_hz: f64) -> f64 {
+        let w = 2.0 * std::f64::consts::PI * f_hz / fs_hz;
+        // H(e^{jw}) = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2)
+        let (c1, s1, c2, s2) = (w.cos(), -w.sin(), (2.0 * w).cos(), -(2.0 * w).sin());
+        let nr = self.b[0] + self.b[1] * c1 + self.b[2] * c2;
+        let ni = self.b[1] * s1 + self.b[2] * s2;
+        let dr = 1.0 + self.a[0] * c1 + self.a[1] * c2;
+        let di = self.a[0] * s1 + self.a[1] * s2;
+        ((nr * nr + ni * ni) / (dr * dr + di * di)).sqrt()
+    }
+}
+
+/// A cascade of biquads (a Butterworth filter of even order is `order / 2` sections).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sos {
+    /// The sections, applied in order.
+    pub sections: Vec<Biquad>,
+}
+
+/// Which Butterworth response to design.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FilterKind {
+    /// Low-pass with the cut-off in Hz.
+    LowPass(f64),
+    /// High-pass with the cut-off in Hz.
+    HighPass(f64),
+    /// Band-pass (high-pass at the first, low-pass at the second cut-off, Hz).
+    BandPass(f64, f64),
+}
+
+/// Errors of filter design.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DspError {
+    /// Cut-off not inside (0, fs/2) or order not a positive even number.
+    #[error("invalid filter: {0}")]
+    InvalidFilter(String),
+}
+
+impl Sos {
+    /// Designs a Butterworth filter of even `order` (per pass) with the bilinear transform
+    /// (pre-warped so the single-pass response is −3 dB exactly at each cut-off).
+    pub fn butterworth(order: usize, kind: FilterKind, fs_hz: f64) -> Result<Sos, DspError> {
+        if order == 0 || !order.is_multiple_of(2) {
+            return Err(DspError::InvalidFilter(format!(
+                "order {order} must be even and positive"
+            )));
+        }
+        let check = |fc: f64| {
+            if fc > 0.0 && fc < fs_hz / 2.0 && fc.is_finite() {
+                Ok(())
+            } else {
+                Err(DspError::InvalidFilter(format!(
+                    "cut-off {fc} Hz outside (0, {}) Hz",
+                    fs_hz / 2.0
+                )))
+            }
+        };
+        let mut sections = Vec::new();
+        match kind {
+            FilterKind::LowPass(fc) => {
+                check(fc)?;
+                sections.extend(butter_sections(order, fc, fs_hz, false));
+            }
+            FilterKind::HighPass(fc) => {
+                check(fc)?;
+                sections.extend(butter_sections(order, fc, fs_hz, true));
+            }
+            FilterKind::BandPass(lo, hi) => {
+                check(lo)?;
+                check(hi)?;
+                if lo >= hi {
+                    return Err(DspError::InvalidFilter(format!("band {lo}..{hi} Hz empty")));
+                }
+                sections.extend(butter_sections(order, lo, fs_hz, true));
+                sections.extend(butter_sections(order, hi, fs_hz, false));
+            }
+        }
+        Ok(Sos { sections })
+    }
+
+    /// Magnitude response of one causal pass at `f_hz`.
+    pub fn magnitude(&self, f_hz: f64, fs_hz: f64) -> f64 {
+        self.sections
+            .iter()
+            .map(|s| s.magnitude(f_hz, fs_hz))
+            .product()
+    }
+
+    /// Causal filtering of a whole slice, starting from the steady state of `x[0]`.
+    pub fn filter(&self, x: &[f64]) -> Vec<f64> {
+        let mut state = SosState::new(self, x.first().copied().unwrap_or(0.0));
+        x.iter().map(|&v| state.step(self, v)).collect()
+    }
+
+    /// Zero-phase forward-backward filtering (magnitude squared, so −6 dB at a cut-off),
+    /// with odd-reflection padding of `pad` samples at both ends (clamped to `len − 1`).
+    pub fn filtfilt(&self, x: &[f64], pad: usize) -> Vec<f64> {
+        let n = x.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let pad = pad.min(n - 1);
+        let mut ext = Vec::with_capacity(n + 2 * pad);
+        // Odd reflection keeps value and slope continuous at the edges.
+        for i in (1..=pad).rev() {
+            ext.push(2.0 * x[0] - x[i]);
+        }
+        ext.extend_from_slice(x);
+        for i in 1..=pad {
+            ext.push(2.0 * x[n - 1] - x[n - 1 - i]);
+        }
+        let mut state = SosState::new(self, ext[0]);
+        for v in ext.iter_mut() {
+            *v = state.step(self, *v);
+        }
+        let last = *ext.last().unwrap_or(&0.0);
+        let mut state = SosState::new(self, last);
+        for v in ext.iter_mut().rev() {
+            *v = state.step(self, *v);
+        }
+        ext[pad..pad + n].to_vec()
+    }
+}
+
+/// Butterworth biquads via the RBJ bilinear forms with the Butterworth pole Qs.
+fn butter_sections(order: usize, fc: f64, fs: f64, high: bool) -> Vec<Biquad> {
+    let k = (std::f64::consts::PI * fc / fs).tan();
+    (0..order / 2)
+        .map(|i| {
+            let theta = std::f64::consts::PI * (2 * i + 1) as f64 / (2 * order) as f64;
+            let q = 1.0 / (2.0 * theta.cos());
+            let norm = 1.0 / (1.0 + k / q + k * k);
+            let a = [2.0 * (k * k - 1.0) * norm, (1.0 - k / q + k * k) * norm];
+            let b = if high {
+                [norm, -2.0 * norm, norm]
+            } else {
+                let b0 = k * k * norm;
+                [b0, 2.0 * b0, b0]
+            };
+            Biquad { b, a }
+        })
+        .collect()
+}
+
+/// Running state of an [`Sos`] for sample-by-sample (streaming) use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SosState {
+    z: Vec<[f64; 2]>,
+}
+
+impl SosState {
+    /// State as if the input had been `x0` forever (no start-up transient for a constant).
+    pub fn new(sos: &Sos, x0: f64) -> SosState {
+        let mut input = x0;
+        let z = sos
+            .sections
+            .iter()
+            .map(|s| {
+                let y = s.dc_gain() * input;
+                let z2 = s.b[2] * input - s.a[1] * y;
+                let z1 = y - s.b[0] * input;
+                input = y;
+                [z1, z2]
+            })
+            .collect();
+        SosState { z }
+    }
+
+    /// Filters one sample.
+    pub fn step(&mut self, sos: &Sos, x: f64) -> f64 {
+        let mut v = x;
+        for (s, z) in sos.sections.iter().zip(self.z.iter_mut()) {
+            let y = s.b[0] * v + z[0];
+            z[0] = s.b[1] * v - s.a[0] * y + z[1];
+            z[1] = s.b[2] * v - s.a[1] * y;
+            v = y;
+        }
+        v
+    }
+}
+
+/// Cumulative trapezoid integral with step `dt_s`, starting at 0.
+pub fn cumtrapz(x: &[f64], dt_s: f64) -> Vec<f64> {
+    let mut out = Vec::with_capacity(x.len());
+    let mut acc = 0.0;
+    for i in 0..x.len() {
+        if i > 0 {
+            acc += 0.5 * (x[i] + x[i - 1]) * dt_s;
+        }
+        out.push(acc);
+    }
+    out
+}
+
+/// Central-difference derivative (one-sided at the ends).
+pub fn derivative(x: &[f64], dt_s: f64) -> Vec<f64> {
+    let n = x.len();
+    (0..n)
+        .map(|i| {
+            if n < 2 {
+                0.0
+            } else if i == 0 {
+                (x[1] - x[0]) / dt_s
+            } else if i == n - 1 {
+                (x[n - 1] - x[n - 2]) / dt_s
+            } else {
+                (x[i + 1] - x[i - 1]) / (2.0 * dt_s)
+            }
+        })
+        .collect()
+}
+
+/// Indices of local maxima (first sample of a flat top), excluding the two ends.
+pub fn local_maxima(x: &[f64]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let n = x.len();
+    let mut i = 1;
+    while i + 1 < n {
+        if x[i] > x[i - 1] {
+            let mut j = i;
+            while j + 1 < n && x[j + 1] == x[i] {
+                j += 1;
+            }
+            if j + 1 < n && x[j + 1] < x[i] {
+                out.push(i);
+            }
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Prominence of the peak at `i`: height above the higher of the two lowest points reached
+/// before a higher sample (searching at most `wlen` samples each way).
+pub fn prominence(x: &[f64], i: usize, wlen: usize) -> f64 {
+    let lo = i.saturating_sub(wlen);
+    let hi = (i + wlen).min(x.len() - 1);
+    let mut left_min = x[i];
+    for j in (lo..i).rev() {
+        if x[j] > x[i] {
+            break;
+        }
+        left_min = left_min.min(x[j]);
+    }
+    let mut right_min = x[i];
+    for &v in &x[i + 1..=hi] {
+        if v > x[i] {
+            break;
+        }
+        right_min = right_min.min(v);
+    }
+    x[i] - left_min.max(right_min)
+}
+
+/// Local maxima with prominence ≥ `min_prominence` (search window `wlen` samples), then
+/// thinned so that no two are closer than `min_distance` samples (higher peaks win; ties by
+/// index, so the result is deterministic).
+pub fn find_peaks(x: &[f64], min_prominence: f64, wlen: usize, min_distance: usize) -> Vec<usize> {
+    let mut peaks: Vec<usize> = local_maxima(x)
+        .into_iter()
+        .filter(|&i| prominence(x, i, wlen) >= min_prominence)
+        .collect();
+    if min_distance <= 1 || peaks.len() < 2 {
+        return peaks;
+    }
+    let mut order: Vec<usize> = (0..peaks.len()).collect();
+    order.sort_by(|&a, &b| {
+        x[peaks[b]]
+            .partial_cmp(&x[peaks[a]])
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.cmp(&b))
+    });
+    let mut keep = vec![true; peaks.len()];
+    for &k in &order {
+        if !keep[k] {
+            continue;
+        }
+        let p = peaks[k];
+        for (m, &q) in peaks.iter().enumerate() {
+            if m != k && keep[m] && q.abs_diff(p) < min_distance {
+                keep[m] = false;
+            }
+        }
+    }
+    let mut idx = 0;
+    peaks.retain(|_| {
+        idx += 1;
+        keep[idx - 1]
+    });
+    peaks
+}
+
+/// Linear resampling of `(t_s, value)` pairs onto a uniform grid at `fs_hz` from `t[0]`.
+pub fn resample_linear(t_s: &[f64], x: &[f64], fs_hz: f64) -> Vec<f64> {
+    if t_s.is_empty() || t_s.len() != x.len() {
+        return Vec::new();
+    }
+    let t0 = t_s[0];
+    let n = ((t_s[t_s.len() - 1] - t0) * fs_hz).floor() as usize + 1;
+    let mut out = Vec::with_capacity(n);
+    let mut j = 0;
+    for i in 0..n {
+        let t = t0 + i as f64 / fs_hz;
+        while j + 1 < t_s.len() && t_s[j + 1] < t {
+            j += 1;
+        }
+        if j + 1 >= t_s.len() {
+            out.push(x[t_s.len() - 1]);
+        } else {
+            let span = t_s[j + 1] - t_s[j];
+            let w = if span > 0.0 { (t - t_s[j]) / span } else { 0.0 };
+            out.push(x[j] + w.clamp(0.0, 1.0) * (x[j + 1] - x[j]));
+        }
+    }
+    out
+}
+
+/// Median of a slice (NaN-free input assumed); `None` when empty.
+pub fn median(x: &[f64]) -> Option<f64> {
+    if x.is_empty() {
+        return None;
+    }
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn butterworth_is_minus_3_db_at_cutoff() {
+        let fs = 100.0;
+        for order in [2, 4, 6] {
+            let lp = Sos::butterworth(order, FilterKind::LowPass(5.0), fs).unwrap();
+            let db = 20.0 * lp.magnitude(5.0, fs).log10();
+            assert!((db + 3.0103).abs() < 0.01, "order {order}: {db} dB");
+            assert!((lp.magnitude(0.0, fs) - 1.0).abs() < 1e-9);
+            assert!(lp.magnitude(20.0, fs) < 0.05);
+            let hp = Sos::butterworth(order, FilterKind::HighPass(0.5), fs).unwrap();
+            let db = 20.0 * hp.magnitude(0.5, fs).log10();
+            assert!((db + 3.0103).abs() < 0.01, "order {order}: {db} dB");
+            assert!(hp.magnitude(0.0, fs) < 1e-9);
+        }
+    }
+
+    #[test]
+    fn filtfilt_has_no_phase_shift_and_halves_power_at_cutoff() {
+        let fs = 100.0;
+        let lp = Sos::butterworth(4, FilterKind::LowPass(5.0), fs).unwrap();
+        let f = 2.0;
+        let x: Vec<f64> = (0..2000)
+            .map(|i| (2.0 * std::f64::consts::PI * f * i as f64 / fs).sin())
+            .collect();
+        let y = lp.filtfilt(&x, 100);
+        // Peak of the output in the middle sits on the input peak (no delay).
+        let mid = &y[900..1100];
+        let (imax, _) =
+            mid.iter()
+                .enumerate()
+                .fold((0, f64::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+        let xi = &x[900..1100];
+        let (jmax, _) = xi
+            .iter()
+            .enumerate()
+            .fold((0, f64::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+        assert_eq!(imax, jmax);
+        let x5: Vec<f64> = (0..4000)
+            .map(|i| (2.0 * std::f64::consts::PI * 5.0 * i as f64 / fs).sin())
+            .collect();
+        let y5 = lp.filtfilt(&x5, 100);
+        let amp = y5[1000..3000].iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        assert!((amp - 0.5).abs() < 0.02, "amp {amp}");
+    }
+
+    #[test]
+    fn bad_filters_are_errors() {
+        assert!(Sos::butterworth(3, FilterKind::LowPass(5.0), 100.0).is_err());
+        assert!(Sos::butterworth(4, FilterKind::LowPass(60.0), 100.0).is_err());
+        assert!(Sos::butterworth(4, FilterKind::BandPass(3.0, 2.0), 100.0).is_err());
+    }
+
+    #[test]
+    fn peaks_respect_prominence_and_distance() {
+        let x = [0.0, 1.0, 0.9, 1.1, 0.0, 0.2, 0.1, 3.0, 0.0];
+        assert_eq!(local_maxima(&x), vec![1, 3, 5, 7]);
+        assert_eq!(find_peaks(&x, 0.5, 10, 1), vec![3, 7]);
+        assert_eq!(find_peaks(&x, 0.0, 10, 3), vec![3, 7]);
+    }
+
+    #[test]
+    fn resample_and_integrate() {
+        let t = [0.0, 0.1, 0.3];
+        let x = [0.0, 1.0, 3.0];
+        let y = resample_linear(&t, &x, 10.0);
+        assert_eq!(y.len(), 4);
+        assert!((y[2] - 2.0).abs() < 1e-12);
+        let c = cumtrapz(&[1.0, 1.0, 1.0], 0.5);
+        assert_eq!(c, vec![0.0, 0.5, 1.0]);
+    }
+}

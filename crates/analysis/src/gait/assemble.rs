@@ -1,0 +1,333 @@
+//! Turns a time-ordered stream of lower-back steps into walking bouts, sided events and
+//! strides (streaming, deterministic, fixed look-ahead of two steps).
+//!
+//! Rules (Mobilise-D style, Micó-Amigo et al. 2023 / mobgap wba):
+//! - a bout is a chain of steps with no step longer than [`MAX_STEP_S`] (the 0.5 Hz lower
+//!   end of the step-frequency range); chains with fewer than [`MIN_BOUT_STEPS`] steps are
+//!   not walking (a few isolated trunk bumps, e.g. sitting down);
+//! - the side of each IC is the majority of the alternation-corrected side scores of the IC
+//!   and its two neighbours on each side (feet alternate; one noisy step is outvoted);
+//! - a stride (IC_k → IC_k+2, same foot) is kept when the feet alternate and its duration
+//!   lies within the Mobilise-D global limits [`STRIDE_MIN_S`]–[`STRIDE_MAX_S`].
+
+use super::types::{Bout, EventKind, GaitEvent, Stride};
+use crate::lowback::StepCandidate;
+use steady_core::Side;
+
+/// Longest step inside a bout (s): 1 / 0.5 Hz.
+pub const MAX_STEP_S: f64 = 2.0;
+/// Fewest steps (IC intervals) for a walking bout: 4, i.e. two strides per foot.
+pub const MIN_BOUT_STEPS: usize = 4;
+/// Shortest stride kept (s), Mobilise-D global plausibility limit.
+pub const STRIDE_MIN_S: f64 = 0.46;
+/// Longest stride kept (s), Mobilise-D global plausibility limit.
+pub const STRIDE_MAX_S: f64 = 3.0;
+/// Default leg length (m) when neither sensor height nor body height is known:
+/// 0.53 × 1.70 m, a typical adult height (leg length ≈ 0.53 × height, Winter 2009).
+pub const DEFAULT_LEG_LENGTH_M: f64 = 0.53 * 1.70;
+
+/// What the assembler produces, in time order of finalisation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assembled {
+    /// A sided IC or FC.
+    Event(GaitEvent),
+    /// A stride with its lower-back extras.
+    Stride(Stride, StrideExtras),
+    /// A step (IC to next IC) with its side and length.
+    Step(StepRecord),
+    /// A finished bout.
+    Bout(Bout),
+}
+
+/// Lower-back measures that belong to one stride but are not part of the [`Stride`] schema.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StrideExtras {
+    /// Frontal-plane pelvic tilt excursion during this foot's single support (deg).
+    pub pelvic_drop_deg: Option<f64>,
+    /// Vertical harmonic ratio of the stride.
+    pub harmonic_ratio_v: Option<f64>,
+    /// Step regularity at the start of the stride.
+    pub step_regularity: Option<f64>,
+    /// Stride regularity.
+    pub stride_regularity: Option<f64>,
+}
+
+/// One step: from an IC to the next IC (of the other foot).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepRecord {
+    /// Side of the IC that *ends* the step (the step "of" that foot).
+    pub side: Option<Side>,
+    /// Start (s).
+    pub start_s: f64,
+    /// End (s).
+    pub end_s: f64,
+    /// Inverted-pendulum step length (m).
+    pub length_m: Option<f64>,
+}
+
+/// Streaming assembler.
+#[derive(Debug, Clone)]
+pub struct Assembler {
+    leg_length_m: f64,
+    chain: Vec<StepCandidate>,
+    sides: Vec<Option<Side>>,
+    finalized: usize,
+}
+
+impl Assembler {
+    /// An assembler using `leg_length_m` for the inverted-pendulum step length.
+    pub fn new(leg_length_m: f64) -> Assembler {
+        Assembler {
+            leg_length_m,
+            chain: Vec::new(),
+            sides: Vec::new(),
+            finalized: 0,
+        }
+    }
+
+    /// Adds the next step; returns what became final.
+    pub fn push(&mut self, c: StepCandidate) -> Vec<Assembled> {
+        let mut out = Vec::new();
+        if let Some(last) = self.chain.last() {
+            if c.t_s - last.t_s > MAX_STEP_S {
+                self.close(&mut out);
+            }
+        }
+        self.chain.push(c);
+        if self.chain.len() > MIN_BOUT_STEPS {
+            // Two steps of look-ahead for the side vote.
+            let upto = self.chain.len() - 2;
+            self.finalize_upto(upto, &mut out);
+        }
+        out
+    }
+
+    /// Closes the open chain (end of data).
+    pub fn finish(&mut self) -> Vec<Assembled> {
+        let mut out = Vec::new();
+        self.close(&mut out);
+        out
+    }
+
+    fn close(&mut self, out: &mut Vec<Assembled>) {
+        if self.chain.len() > MIN_BOUT_STEPS {
+            self.finalize_upto(self.chain.len(), out);
+            let first = self.chain[0].t_s;
+            let last = self.chain[self.chain.len() - 1].t_s;
+            let n_steps = self.chain.len() - 1;
+            let cadence = 60.0 * n_steps as f64 / (last - first);
+            let lengths: Vec<f64> = (0..n_steps).filter_map(|k| self.step_length(k)).collect();
+            let stride_length = (!lengths.is_empty())
+                .then(|| 2.0 * lengths.iter().sum::<f64>() / lengths.len() as f64);
+            out.push(Assembled::Bout(Bout {
+                start_s: first,
+                end_s: last,
+                cadence_spm: Some(cadence),
+                speed_mps: stride_length.map(|l| l * cadence / 120.0),
+                stride_length_m: stride_length,
+            }));
+        }
+        self.chain.clear();
+        self.sides.clear();
+        self.finalized = 0;
+    }
+
+    fn side_of(&self, k: usize) -> Option<Side> {
+        let n = self.chain.len();
+        let lo = k.saturating_sub(2);
+        let hi = (k + 2).min(n - 1);
+        let mut vote = 0.0;
+        for j in lo..=hi {
+            let s = self.chain[j].side_score.signum();
+            let parity = if (j + k).is_multiple_of(2) { 1.0 } else { -1.0 };
+            // The IC's own score counts 1.5 so an even-sized window cannot tie.
+            let w = if j == k { 1.5 } else { 1.0 };
+            vote += parity * s * w;
+        }
+        if vote > 0.0 {
+            Some(Side::Left)
+        } else if vote < 0.0 {
+            Some(Side::Right)
+        } else {
+            None
+        }
+    }
+
+    fn step_length(&self, k: usize) -> Option<f64> {
+        let h = self.chain.get(k)?.vertical_excursion_m?;
+        inverted_pendulum_step_length(h, self.leg_length_m)
+    }
+
+    fn finalize_upto(&mut self, upto: usize, out: &mut Vec<Assembled>) {
+        while self.finalized < upto {
+            let k = self.finalized;
+            let side = self.side_of(k);
+            self.sides.push(side);
+            let c = self.chain[k];
+            out.push(Assembled::Event(GaitEvent {
+                kind: EventKind::InitialContact,
+                side,
+                t_s: c.t_s,
+            }));
+            if let Some(fc) = c.fc_t_s {
+                // The toe-off after an IC is the other foot's.
+                out.push(Assembled::Event(GaitEvent {
+                    kind: EventKind::FinalContact,
+                    side: side.map(Side::opposite),
+                    t_s: fc,
+                }));
+            }
+            if k >= 1 {
+                out.push(Assembled::Step(StepRecord {
+                    side,
+                    start_s: self.chain[k - 1].t_s,
+                    end_s: c.t_s,
+                    length_m: self.step_length(k - 1),
+                }));
+            }
+            if k >= 2 {
+                if let Some(s) = self.stride(k - 2) {
+                    out.push(Assembled::Stride(s.0, s.1));
+                }
+            }
+            self.finalized += 1;
+        }
+    }
+
+    fn stride(&self, k: usize) -> Option<(Stride, StrideExtras)> {
+        let (a, b, c) = (self.chain[k], self.chain[k + 1], self.chain[k + 2]);
+        let side = self.sides[k];
+        if side.is_none() || self.sides[k + 1] == side || self.sides[k + 2] != side {
+            return None;
+        }
+        let duration = c.t_s - a.t_s;
+        if !(STRIDE_MIN_S..=STRIDE_MAX_S).contains(&duration) {
+            return None;
+        }
+        // This foot's toe-off follows the other foot's IC (b); the other foot's toe-off
+        // follows this IC (a).
+        let fc_this = b.fc_t_s.filter(|&f| f > b.t_s && f < c.t_s);
+        let fc_other = a.fc_t_s.filter(|&f| f > a.t_s && f < b.t_s);
+        let stance = fc_this.map(|f| f - a.t_s);
+        let swing = fc_this.map(|f| c.t_s - f);
+        let single = match (fc_this, fc_other) {
+            (Some(ft), Some(fo)) => Some((c.t_s - ft) + (b.t_s - fo)),
+            _ => None,
+        };
+        let length = match (self.step_length(k), self.step_length(k + 1)) {
+            (Some(x), Some(y)) => Some(x + y),
+            _ => None,
+        };
+        Some((
+            Stride {
+                side,
+                start_s: a.t_s,
+                end_s: c.t_s,
+                stance_s: stance,
+                swing_s: swing,
+                single_support_s: single,
+                double_support_s: single.map(|s| duration - s),
+                length_m: length,
+            },
+            StrideExtras {
+                pelvic_drop_deg: a.pelvic_tilt_deg,
+                harmonic_ratio_v: a.harmonic_ratio_v,
+                step_regularity: a.step_regularity,
+                stride_regularity: a.stride_regularity,
+            },
+        ))
+    }
+}
+
+/// Zijlstra & Hof 2003 inverted pendulum: step length `2·sqrt(2·l·h − h²)` for a vertical
+/// trunk excursion `h` and pendulum (leg) length `l`; `None` when `h` is implausible.
+pub fn inverted_pendulum_step_length(h_m: f64, leg_length_m: f64) -> Option<f64> {
+    let x = 2.0 * leg_length_m * h_m - h_m * h_m;
+    (h_m > 0.0 && h_m < leg_length_m && x > 0.0).then(|| 2.0 * x.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(i: usize, t: f64, left: bool) -> StepCandidate {
+        StepCandidate {
+            index: i as u64,
+            t_s: t,
+            side_score: if left { 0.1 } else { -0.1 },
+            fc_t_s: Some(t + 0.1),
+            vertical_excursion_m: Some(0.03),
+            pelvic_tilt_deg: None,
+            harmonic_ratio_v: None,
+            step_regularity: None,
+            stride_regularity: None,
+            amplitude_mps2: 1.0,
+        }
+    }
+
+    #[test]
+    fn alternating_steps_make_a_bout_with_sided_strides_and_outvote_a_bad_side() {
+        let mut a = Assembler::new(0.9);
+        let mut out = Vec::new();
+        for i in 0..10 {
+            // Step 4 has a wrong side score; the vote must fix it.
+            let left = (i % 2 == 0) != (i == 4);
+            out.extend(a.push(step(i, i as f64 * 0.5, left)));
+        }
+        out.extend(a.finish());
+        let ics: Vec<_> = out
+            .iter()
+            .filter_map(|o| match o {
+                Assembled::Event(e) if e.kind == EventKind::InitialContact => Some(e.side),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ics.len(), 10);
+        for (i, s) in ics.iter().enumerate() {
+            let want = if i % 2 == 0 { Side::Left } else { Side::Right };
+            assert_eq!(*s, Some(want), "IC {i}");
+        }
+        let strides: Vec<_> = out
+            .iter()
+            .filter_map(|o| match o {
+                Assembled::Stride(s, _) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(strides.len(), 8);
+        let s = strides[1];
+        // stance = FC after next IC − IC = 0.5 + 0.1; swing = 1.0 − 0.6.
+        assert!((s.stance_s.unwrap() - 0.6).abs() < 1e-9);
+        assert!((s.swing_s.unwrap() - 0.4).abs() < 1e-9);
+        assert!((s.single_support_s.unwrap() - 0.8).abs() < 1e-9);
+        let bouts: Vec<_> = out
+            .iter()
+            .filter_map(|o| match o {
+                Assembled::Bout(b) => Some(*b),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(bouts.len(), 1);
+        assert!((bouts[0].cadence_spm.unwrap() - 120.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn short_chains_are_not_walking() {
+        let mut a = Assembler::new(0.9);
+        let mut n = 0;
+        for i in 0..4 {
+            n += a.push(step(i, i as f64 * 0.5, i % 2 == 0)).len();
+        }
+        n += a.push(step(9, 10.0, true)).len();
+        n += a.finish().len();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn pendulum_step_length_matches_hand_computation() {
+        // l = 0.9, h = 0.03: 2·sqrt(0.054 − 0.0009) = 0.4608…
+        let sl = inverted_pendulum_step_length(0.03, 0.9).unwrap();
+        assert!((sl - 2.0 * (0.0531f64).sqrt()).abs() < 1e-12);
+        assert!(inverted_pendulum_step_length(-0.01, 0.9).is_none());
+    }
+}

@@ -1,0 +1,445 @@
+//! Lower-back (L4/L5) single-sensor gait events, streaming.
+//!
+//! Pipeline per sample: a Mahony filter ([`crate::orientation::Mahony`]) tracks "up" in sensor
+//! axes. Samples are buffered and processed in fixed blocks defined by *sample index* (core
+//! [`CORE_S`] seconds, with [`MARGIN_S`] seconds of context on both sides for zero-phase
+//! filtering), so the result never depends on how the input was chunked. Per block:
+//!
+//! 1. Body frame: vertical acceleration `a_v = acc·up − mean`; forward from the inverted
+//!    pendulum phase relation ([`crate::orientation::forward_covariance`]), accumulated over
+//!    blocks; left = up × forward. No sensor axis convention is assumed.
+//! 2. Steps: peaks of `a_v` low-passed at [`STEP_LP_HZ`] (one peak per step in the 0.5–3 Hz
+//!    step-frequency range, cf. McCamley et al. 2012 whose Gaussian-CWT of the integrated
+//!    signal is a smoothed `a_v`), at least [`MIN_STEP_S`] apart.
+//! 3. Initial contact: the steepest rise of `a_v` (low-passed at [`IC_LP_HZ`]) shortly before
+//!    the smoothed peak — the heel-strike loading transient (Zijlstra & Hof 2003 describe the
+//!    IC as the start of the vertical acceleration rise after its minimum).
+//! 4. Final contact of the contralateral foot: the steepest fall of the smoothed `a_v` after
+//!    the peak (McCamley 2012: maximum of the second CWT derivative, i.e. the fastest decrease
+//!    of the smoothed signal).
+//! 5. Side: medio-lateral velocity of the trunk at IC. The centre of mass sways towards the
+//!    foot that is landing (it reaches its lateral extreme over that foot at mid-stance), so
+//!    moving left at IC means a left IC. Pure kinematics, no trained model.
+//! 6. Per step: vertical excursion `h` of the trunk (double integral with per-step drift
+//!    removal) for the Zijlstra & Hof inverted-pendulum step length, frontal-plane tilt
+//!    excursion (pelvic drop) during single support, harmonic ratio and regularities.
+//!
+//! Latency: an event is reported once its block has been processed, i.e. at most
+//! `CORE_S + MARGIN_S` seconds after it happened.
+
+use crate::dsp::{cumtrapz, derivative, find_peaks, FilterKind, Sos};
+use crate::orientation::{forward_covariance, forward_from_walking, Mahony, MahonyGains};
+use nalgebra::Vector3;
+use steady_core::ImuSample;
+
+/// Length of the block core in seconds (events are emitted per core).
+pub const CORE_S: f64 = 5.0;
+/// Context on each side of a core for zero-phase filters (≥ 3 time constants of the
+/// 0.3 Hz high-pass, the slowest filter used).
+pub const MARGIN_S: f64 = 4.0;
+/// Low-pass for step detection: the upper end of the 0.5–3 Hz step-frequency range.
+pub const STEP_LP_HZ: f64 = 3.0;
+/// Low-pass for IC timing: keeps the heel-strike loading transient (≈ 100 ms rise).
+pub const IC_LP_HZ: f64 = 5.0;
+/// Shortest plausible step (s): 1 / 3 Hz, the top of the step-frequency range.
+pub const MIN_STEP_S: f64 = 1.0 / 3.0;
+/// Minimum prominence of a step peak in the smoothed vertical acceleration (m/s²): 0.04 g,
+/// below what even slow pathological gait produces at the trunk (Moe-Nilssen 1998 reports
+/// 0.1–0.3 g vertical RMS at L3 in slow walkers); standing sway stays well below it.
+pub const MIN_STEP_PROMINENCE_MPS2: f64 = 0.4;
+/// How far before the smoothed peak the loading rise (IC) is searched (s): a quarter of
+/// the shortest step plus the low-pass group spread.
+pub const IC_SEARCH_BEFORE_S: f64 = 0.25;
+/// High-pass cut-off for medio-lateral velocity: below the slowest stride frequency
+/// (0.25 Hz at 0.5 Hz steps) is drift, not sway.
+pub const ML_HP_HZ: f64 = 0.2;
+/// Band for medio-lateral acceleration before integration (Hz): stride band up to 3 Hz.
+pub const ML_LP_HZ: f64 = 3.0;
+
+/// One detected step: an initial contact with what was measured around it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepCandidate {
+    /// Global sample index of the IC.
+    pub index: u64,
+    /// Time of the IC (s).
+    pub t_s: f64,
+    /// Positive: left foot, negative: right (ML trunk velocity at IC, m/s).
+    pub side_score: f64,
+    /// Time of the following (contralateral) final contact, s.
+    pub fc_t_s: Option<f64>,
+    /// Vertical trunk excursion over the step to the next IC (m).
+    pub vertical_excursion_m: Option<f64>,
+    /// Frontal-plane tilt excursion during the following single support (deg).
+    pub pelvic_tilt_deg: Option<f64>,
+    /// Vertical harmonic ratio of the stride starting here.
+    pub harmonic_ratio_v: Option<f64>,
+    /// Step regularity (autocorrelation at the step lag, −1..1).
+    pub step_regularity: Option<f64>,
+    /// Stride regularity (autocorrelation at the stride lag, −1..1).
+    pub stride_regularity: Option<f64>,
+    /// Prominence of the step peak (m/s²).
+    pub amplitude_mps2: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Buffered {
+    t_s: f64,
+    acc: [f64; 3],
+    gyr: [f64; 3],
+    up: [f64; 3],
+}
+
+/// Streaming lower-back step detector (bounded memory: only the current block is kept).
+#[derive(Debug, Clone)]
+pub struct LowBackDetector {
+    fs_hz: f64,
+    mahony: Mahony,
+    last_t_s: Option<f64>,
+    buf: std::collections::VecDeque<Buffered>,
+    /// Global index of `buf[0]`.
+    buf_start: u64,
+    /// Total samples pushed.
+    n_total: u64,
+    /// Next block to process.
+    block: u64,
+    core_n: u64,
+    margin_n: u64,
+    forward_acc: Vector3<f64>,
+    last_ic: Option<u64>,
+    filters: Filters,
+}
+
+#[derive(Debug, Clone)]
+struct Filters {
+    step_lp: Sos,
+    ic_lp: Sos,
+    ml_lp: Sos,
+    hp: Sos,
+    band: Sos,
+}
+
+impl LowBackDetector {
+    /// A detector for a sensor sampled at `fs_hz` (≥ 20 Hz for the 5 Hz IC low-pass).
+    pub fn new(fs_hz: f64) -> LowBackDetector {
+        let fs = if fs_hz.is_finite() && fs_hz >= 20.0 {
+            fs_hz
+        } else {
+            100.0
+        };
+        let design = |k| Sos::butterworth(4, k, fs).expect("cut-offs below fs/2 for fs ≥ 20 Hz");
+        LowBackDetector {
+            fs_hz: fs,
+            mahony: Mahony::new(MahonyGains::default()),
+            last_t_s: None,
+            buf: Default::default(),
+            buf_start: 0,
+            n_total: 0,
+            block: 0,
+            core_n: (CORE_S * fs).round() as u64,
+            margin_n: (MARGIN_S * fs).round() as u64,
+            forward_acc: Vector3::zeros(),
+            last_ic: None,
+            filters: Filters {
+                step_lp: design(FilterKind::LowPass(STEP_LP_HZ)),
+                ic_lp: design(FilterKind::LowPass(IC_LP_HZ)),
+                ml_lp: design(FilterKind::LowPass(ML_LP_HZ)),
+                hp: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs)
+                    .expect("0.2 Hz below fs/2"),
+                band: design(FilterKind::BandPass(0.5, STEP_LP_HZ)),
+            },
+        }
+    }
+
+    /// Sampling rate in use.
+    pub fn fs_hz(&self) -> f64 {
+        self.fs_hz
+    }
+
+    /// Bytes of sample buffer currently held (for the memory bound).
+    pub fn buffered_bytes(&self) -> usize {
+        self.buf.len() * std::mem::size_of::<Buffered>()
+    }
+
+    /// Feeds samples; returns steps whose block is complete.
+    pub fn push(&mut self, samples: &[ImuSample]) -> Vec<StepCandidate> {
+        let mut out = Vec::new();
+        for s in samples {
+            let t = s.t_s();
+            let dt = match self.last_t_s {
+                Some(prev) if t > prev && t - prev < 1.0 => t - prev,
+                _ => 1.0 / self.fs_hz,
+            };
+            self.last_t_s = Some(t);
+            self.mahony.update(s.acc_mps2, s.gyr_dps, dt);
+            let up = self.mahony.up_in_sensor();
+            self.buf.push_back(Buffered {
+                t_s: t,
+                acc: s.acc_mps2,
+                gyr: s.gyr_dps,
+                up: [up.x, up.y, up.z],
+            });
+            self.n_total += 1;
+            if self.n_total >= (self.block + 1) * self.core_n + self.margin_n {
+                self.process_block(false, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Processes what is left (blocks truncated at the end of the data).
+    pub fn finish(&mut self) -> Vec<StepCandidate> {
+        let mut out = Vec::new();
+        while self.block * self.core_n < self.n_total {
+            self.process_block(true, &mut out);
+        }
+        out
+    }
+
+    fn process_block(&mut self, _final: bool, out: &mut Vec<StepCandidate>) {
+        let core0 = self.block * self.core_n;
+        let core1 = ((self.block + 1) * self.core_n).min(self.n_total);
+        let w0 = core0.saturating_sub(self.margin_n);
+        let w1 = (core1 + self.margin_n).min(self.n_total);
+        let lo = (w0 - self.buf_start) as usize;
+        let hi = (w1 - self.buf_start) as usize;
+        let win: Vec<Buffered> = self.buf.range(lo..hi).copied().collect();
+        let found = self.analyse_window(&win, w0, core0, core1);
+        for c in found {
+            if let Some(last) = self.last_ic {
+                // A step seen at the edge of two blocks is reported once.
+                if c.index < last + (MIN_STEP_S * self.fs_hz) as u64 {
+                    continue;
+                }
+            }
+            self.last_ic = Some(c.index);
+            out.push(c);
+        }
+        self.block += 1;
+        let keep_from = (self.block * self.core_n).saturating_sub(self.margin_n);
+        while self.buf_start < keep_from && !self.buf.is_empty() {
+            self.buf.pop_front();
+            self.buf_start += 1;
+        }
+    }
+
+    fn analyse_window(
+        &mut self,
+        win: &[Buffered],
+        w0: u64,
+        core0: u64,
+        core1: u64,
+    ) -> Vec<StepCandidate> {
+        let n = win.len();
+        let fs = self.fs_hz;
+        let dt = 1.0 / fs;
+        if n < (fs as usize).max(8) {
+            return Vec::new();
+        }
+        let pad = n.min((2.0 * fs) as usize);
+        // 1. Vertical acceleration and horizontal vectors.
+        let mut av = Vec::with_capacity(n);
+        let mut horiz = Vec::with_capacity(n);
+        let mut up_mean = Vector3::zeros();
+        for b in win {
+            let a = Vector3::from(b.acc);
+            let up = Vector3::from(b.up);
+            let v = a.dot(&up);
+            av.push(v);
+            let h = a - up * v;
+            horiz.push([h.x, h.y, h.z]);
+            up_mean += up;
+        }
+        let mean = av.iter().sum::<f64>() / n as f64;
+        for v in av.iter_mut() {
+            *v -= mean;
+        }
+        let up_mean = up_mean / n as f64;
+        // Vertical velocity in the step band for the forward estimate.
+        let vz = self
+            .filters
+            .hp
+            .filtfilt(&cumtrapz(&self.filters.band.filtfilt(&av, pad), dt), pad);
+        let cov = forward_covariance(&horiz, &vz);
+        // Accumulate with decay so a re-strapped sensor is relearned within a few blocks.
+        self.forward_acc = self.forward_acc * 0.5 + cov;
+        let Some(frame) = forward_from_walking(up_mean, self.forward_acc) else {
+            return Vec::new();
+        };
+        let ml: Vec<f64> = horiz
+            .iter()
+            .map(|h| Vector3::from(*h).dot(&frame.left))
+            .collect();
+        let ml_v = self
+            .filters
+            .hp
+            .filtfilt(&cumtrapz(&self.filters.ml_lp.filtfilt(&ml, pad), dt), pad);
+        let roll_rate: Vec<f64> = win
+            .iter()
+            .map(|b| Vector3::from(b.gyr).dot(&frame.forward))
+            .collect();
+        let roll_deg = self.filters.hp.filtfilt(&cumtrapz(&roll_rate, dt), pad);
+
+        // 2. Steps.
+        let smooth = self.filters.step_lp.filtfilt(&av, pad);
+        let ic_sig = derivative(&self.filters.ic_lp.filtfilt(&av, pad), dt);
+        let smooth_d = derivative(&smooth, dt);
+        let min_dist = (MIN_STEP_S * fs).round() as usize;
+        let wlen = (2.0 * fs) as usize;
+        let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
+        let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
+        // IC of every peak in the window (also the margins, for step lengths).
+        let ics: Vec<usize> = peaks
+            .iter()
+            .map(|&p| {
+                let a = p.saturating_sub(search);
+                argmax(&ic_sig[a..=p]).map_or(p, |k| a + k)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (k, (&p, &ic)) in peaks.iter().zip(&ics).enumerate() {
+            let g = w0 + ic as u64;
+            if g < core0 || g >= core1 {
+                continue;
+            }
+            let next_ic = ics.get(k + 1).copied().filter(|&j| j > ic);
+            // FC: steepest fall of the smoothed signal between the peak and the next step.
+            let fc = {
+                let end = next_ic.unwrap_or(n - 1).min(p + (fs * 0.6) as usize);
+                if end > p + 1 {
+                    argmin(&smooth_d[p..end]).map(|k| p + k)
+                } else {
+                    None
+                }
+            };
+            let vertical_excursion_m = next_ic.and_then(|j| step_excursion(&av[ic..=j], dt));
+            let pelvic_tilt_deg = match (fc, next_ic) {
+                (Some(f), Some(j)) if j > f => {
+                    let seg = &roll_deg[f..=j];
+                    let mx = seg.iter().cloned().fold(f64::MIN, f64::max);
+                    let mn = seg.iter().cloned().fold(f64::MAX, f64::min);
+                    Some(mx - mn)
+                }
+                _ => None,
+            };
+            let stride_end = ics.get(k + 2).copied();
+            let (harmonic_ratio_v, step_regularity, stride_regularity) = match (next_ic, stride_end)
+            {
+                (Some(j), Some(e)) if e > j => {
+                    let hr = harmonic_ratio(&av[ic..e]);
+                    let step_reg = lag_correlation(&av, ic, j - ic);
+                    let stride_reg = lag_correlation(&av, ic, e - ic);
+                    (hr, step_reg, stride_reg)
+                }
+                _ => (None, None, None),
+            };
+            out.push(StepCandidate {
+                index: g,
+                t_s: win[ic].t_s,
+                side_score: ml_v[ic],
+                fc_t_s: fc.map(|f| win[f].t_s),
+                vertical_excursion_m,
+                pelvic_tilt_deg,
+                harmonic_ratio_v,
+                step_regularity,
+                stride_regularity,
+                amplitude_mps2: crate::dsp::prominence(&smooth, p, wlen),
+            });
+        }
+        out
+    }
+}
+
+fn argmax(x: &[f64]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, &v) in x.iter().enumerate() {
+        if best.is_none_or(|b| v > x[b]) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+fn argmin(x: &[f64]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, &v) in x.iter().enumerate() {
+        if best.is_none_or(|b| v < x[b]) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+/// Vertical excursion (max − min, m) over one step: double integration with the drift
+/// removed per step (the trunk returns to the same height and vertical speed each step).
+pub fn step_excursion(av: &[f64], dt_s: f64) -> Option<f64> {
+    if av.len() < 4 {
+        return None;
+    }
+    let m = av.iter().sum::<f64>() / av.len() as f64;
+    let a: Vec<f64> = av.iter().map(|v| v - m).collect();
+    let mut v = cumtrapz(&a, dt_s);
+    detrend(&mut v);
+    let mut p = cumtrapz(&v, dt_s);
+    detrend(&mut p);
+    let mx = p.iter().cloned().fold(f64::MIN, f64::max);
+    let mn = p.iter().cloned().fold(f64::MAX, f64::min);
+    Some(mx - mn)
+}
+
+/// Removes the straight line through the first and last sample.
+fn detrend(x: &mut [f64]) {
+    let n = x.len();
+    if n < 2 {
+        return;
+    }
+    let (a, b) = (x[0], x[n - 1]);
+    for (i, v) in x.iter_mut().enumerate() {
+        *v -= a + (b - a) * i as f64 / (n - 1) as f64;
+    }
+}
+
+/// Harmonic ratio of one stride of vertical acceleration (Smidt 1971; Menz et al. 2003):
+/// Σ even / Σ odd amplitudes of the first 20 harmonics of the stride frequency (a direct DFT
+/// at the harmonic frequencies: the stride is exactly one period).
+pub fn harmonic_ratio(stride: &[f64]) -> Option<f64> {
+    let n = stride.len();
+    if n < 40 {
+        // Fewer than 2 samples per 20th harmonic.
+        return None;
+    }
+    let (mut even, mut odd) = (0.0, 0.0);
+    for k in 1..=20usize {
+        let (mut re, mut im) = (0.0, 0.0);
+        for (i, &v) in stride.iter().enumerate() {
+            let ph = 2.0 * std::f64::consts::PI * (k * i) as f64 / n as f64;
+            re += v * ph.cos();
+            im -= v * ph.sin();
+        }
+        let amp = (re * re + im * im).sqrt();
+        if k.is_multiple_of(2) {
+            even += amp;
+        } else {
+            odd += amp;
+        }
+    }
+    (odd > 0.0).then(|| even / odd)
+}
+
+/// Pearson correlation between `x[start..start+lag]` and the next `lag` samples
+/// (Moe-Nilssen & Helbostad 2004 autocorrelation at one lag, over one period).
+pub fn lag_correlation(x: &[f64], start: usize, lag: usize) -> Option<f64> {
+    if lag < 4 || start + 2 * lag > x.len() {
+        return None;
+    }
+    let a = &x[start..start + lag];
+    let b = &x[start + lag..start + 2 * lag];
+    let ma = a.iter().sum::<f64>() / lag as f64;
+    let mb = b.iter().sum::<f64>() / lag as f64;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (u, v) in a.iter().zip(b) {
+        sab += (u - ma) * (v - mb);
+        saa += (u - ma) * (u - ma);
+        sbb += (v - mb) * (v - mb);
+    }
+    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
+}
