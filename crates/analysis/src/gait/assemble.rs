@@ -5,8 +5,8 @@
 //! - a bout is a chain of steps with no step longer than [`MAX_STEP_S`] (the 0.5 Hz lower
 //!   end of the step-frequency range); chains with fewer than [`MIN_BOUT_STEPS`] steps are
 //!   not walking (a few isolated trunk bumps, e.g. sitting down);
-//! - the side of each IC is the majority of the alternation-corrected side scores of the IC
-//!   and its two neighbours on each side (feet alternate; one noisy step is outvoted);
+//! - the side of each IC is the sign of its own side score when that is clear, else the
+//!   alternation-corrected sum of the scores of it and two neighbours on each side;
 //! - a stride (IC_k → IC_k+2, same foot) is kept when the feet alternate and its duration
 //!   lies within the Mobilise-D global limits [`STRIDE_MIN_S`]–[`STRIDE_MAX_S`].
 
@@ -22,6 +22,9 @@ pub const MIN_BOUT_STEPS: usize = 4;
 pub const STRIDE_MIN_S: f64 = 0.46;
 /// Longest stride kept (s), Mobilise-D global plausibility limit.
 pub const STRIDE_MAX_S: f64 = 3.0;
+/// A side score below this fraction of its neighbours' median magnitude is "weak" and
+/// decided by the alternation of the neighbours instead.
+pub const WEAK_SIDE_FRACTION: f64 = 0.25;
 /// Default leg length (m) when neither sensor height nor body height is known:
 /// 0.53 × 1.70 m, a typical adult height (leg length ≈ 0.53 × height, Winter 2009).
 pub const DEFAULT_LEG_LENGTH_M: f64 = 0.53 * 1.70;
@@ -136,13 +139,18 @@ impl Assembler {
         let n = self.chain.len();
         let lo = k.saturating_sub(2);
         let hi = (k + 2).min(n - 1);
+        let mags: Vec<f64> = (lo..=hi).map(|j| self.chain[j].side_score.abs()).collect();
+        let typical = crate::dsp::median(&mags).unwrap_or(0.0);
+        let own = self.chain[k].side_score;
+        // A clear sway direction decides on its own (missed or extra steps would break a
+        // parity vote); only a weak one is settled by the alternating neighbours.
+        if own.abs() >= WEAK_SIDE_FRACTION * typical && own != 0.0 {
+            return Some(if own > 0.0 { Side::Left } else { Side::Right });
+        }
         let mut vote = 0.0;
         for j in lo..=hi {
-            let s = self.chain[j].side_score.signum();
             let parity = if (j + k).is_multiple_of(2) { 1.0 } else { -1.0 };
-            // The IC's own score counts 1.5 so an even-sized window cannot tie.
-            let w = if j == k { 1.5 } else { 1.0 };
-            vote += parity * s * w;
+            vote += parity * self.chain[j].side_score;
         }
         if vote > 0.0 {
             Some(Side::Left)
@@ -270,9 +278,12 @@ mod tests {
         let mut a = Assembler::new(0.9);
         let mut out = Vec::new();
         for i in 0..10 {
-            // Step 4 has a wrong side score; the vote must fix it.
-            let left = (i % 2 == 0) != (i == 4);
-            out.extend(a.push(step(i, i as f64 * 0.5, left)));
+            // Step 4 has a weak, wrong side score; the neighbours' vote must fix it.
+            let mut c = step(i, i as f64 * 0.5, i % 2 == 0);
+            if i == 4 {
+                c.side_score = -0.01;
+            }
+            out.extend(a.push(c));
         }
         out.extend(a.finish());
         let ics: Vec<_> = out

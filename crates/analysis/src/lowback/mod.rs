@@ -33,10 +33,10 @@ use nalgebra::Vector3;
 use steady_core::ImuSample;
 
 /// Length of the block core in seconds (events are emitted per core).
-pub const CORE_S: f64 = 5.0;
-/// Context on each side of a core for zero-phase filters (≥ 3 time constants of the
-/// 0.3 Hz high-pass, the slowest filter used).
-pub const MARGIN_S: f64 = 4.0;
+pub const CORE_S: f64 = 10.0;
+/// Context on each side of a core for zero-phase filters (≈ 4 time constants of the
+/// 0.2 Hz high-pass, the slowest filter used, and longer than the longest step).
+pub const MARGIN_S: f64 = 3.0;
 /// Low-pass for step detection: the upper end of the 0.5–3 Hz step-frequency range.
 pub const STEP_LP_HZ: f64 = 3.0;
 /// Low-pass for IC timing: keeps the heel-strike loading transient (≈ 100 ms rise).
@@ -53,6 +53,9 @@ pub const IC_SEARCH_BEFORE_S: f64 = 0.25;
 /// High-pass cut-off for medio-lateral velocity: below the slowest stride frequency
 /// (0.25 Hz at 0.5 Hz steps) is drift, not sway.
 pub const ML_HP_HZ: f64 = 0.2;
+/// Low-pass for the final-contact feature (Hz): smoothing comparable to McCamley's Gaussian
+/// CWT (centre ≈ 1.25 Hz), which keeps one falling edge per step.
+pub const FC_LP_HZ: f64 = 2.0;
 /// Band for medio-lateral acceleration before integration (Hz): stride band up to 3 Hz.
 pub const ML_LP_HZ: f64 = 3.0;
 
@@ -112,6 +115,7 @@ pub struct LowBackDetector {
 #[derive(Debug, Clone)]
 struct Filters {
     step_lp: Sos,
+    fc_lp: Sos,
     ic_lp: Sos,
     ml_lp: Sos,
     hp: Sos,
@@ -141,6 +145,7 @@ impl LowBackDetector {
             last_ic: None,
             filters: Filters {
                 step_lp: design(FilterKind::LowPass(STEP_LP_HZ)),
+                fc_lp: design(FilterKind::LowPass(FC_LP_HZ)),
                 ic_lp: design(FilterKind::LowPass(IC_LP_HZ)),
                 ml_lp: design(FilterKind::LowPass(ML_LP_HZ)),
                 hp: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs)
@@ -164,7 +169,8 @@ impl LowBackDetector {
     pub fn push(&mut self, samples: &[ImuSample]) -> Vec<StepCandidate> {
         let mut out = Vec::new();
         for s in samples {
-            let t = s.t_s();
+            // Division (not × 1e-6) gives the shortest decimal for whole microseconds.
+            let t = s.t.0 as f64 / 1e6;
             let dt = match self.last_t_s {
                 Some(prev) if t > prev && t - prev < 1.0 => t - prev,
                 _ => 1.0 / self.fs_hz,
@@ -235,7 +241,7 @@ impl LowBackDetector {
         if n < (fs as usize).max(8) {
             return Vec::new();
         }
-        let pad = n.min((2.0 * fs) as usize);
+        let pad = n.min(fs as usize);
         // 1. Vertical acceleration and horizontal vectors.
         let mut av = Vec::with_capacity(n);
         let mut horiz = Vec::with_capacity(n);
@@ -282,7 +288,7 @@ impl LowBackDetector {
         // 2. Steps.
         let smooth = self.filters.step_lp.filtfilt(&av, pad);
         let ic_sig = derivative(&self.filters.ic_lp.filtfilt(&av, pad), dt);
-        let smooth_d = derivative(&smooth, dt);
+        let fc_d = derivative(&self.filters.fc_lp.filtfilt(&av, pad), dt);
         let min_dist = (MIN_STEP_S * fs).round() as usize;
         let wlen = (2.0 * fs) as usize;
         let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
@@ -306,7 +312,7 @@ impl LowBackDetector {
             let fc = {
                 let end = next_ic.unwrap_or(n - 1).min(p + (fs * 0.6) as usize);
                 if end > p + 1 {
-                    argmin(&smooth_d[p..end]).map(|k| p + k)
+                    argmin(&fc_d[p..end]).map(|k| p + k)
                 } else {
                     None
                 }
@@ -409,11 +415,17 @@ pub fn harmonic_ratio(stride: &[f64]) -> Option<f64> {
     }
     let (mut even, mut odd) = (0.0, 0.0);
     for k in 1..=20usize {
+        // Twiddle factors by complex rotation (no trig per sample).
+        let th = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+        let (wr, wi) = (th.cos(), th.sin());
+        let (mut cr, mut ci) = (1.0, 0.0);
         let (mut re, mut im) = (0.0, 0.0);
-        for (i, &v) in stride.iter().enumerate() {
-            let ph = 2.0 * std::f64::consts::PI * (k * i) as f64 / n as f64;
-            re += v * ph.cos();
-            im -= v * ph.sin();
+        for &v in stride {
+            re += v * cr;
+            im += v * ci;
+            let t = cr * wr - ci * wi;
+            ci = cr * wi + ci * wr;
+            cr = t;
         }
         let amp = (re * re + im * im).sqrt();
         if k.is_multiple_of(2) {

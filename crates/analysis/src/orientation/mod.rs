@@ -70,8 +70,12 @@ impl Mahony {
             self.bias_rps -= e * (self.gains.ki * dt_s);
             correction = e * self.gains.kp;
         }
-        let omega = w - self.bias_rps + correction;
-        self.q *= UnitQuaternion::from_scaled_axis(omega * dt_s);
+        let omega = (w - self.bias_rps + correction) * (0.5 * dt_s);
+        // First-order quaternion integration q ← q ⊗ (1, ω·dt/2), renormalised: exact to
+        // O((ω·dt)²), i.e. < 1e-4 rad per sample at 300 deg/s and 100 Hz, and no trig.
+        let q = self.q.quaternion();
+        let dq = nalgebra::Quaternion::new(1.0, omega.x, omega.y, omega.z);
+        self.q = UnitQuaternion::new_normalize(q * dq);
     }
 
     /// Current unit "up" vector expressed in sensor axes.
