@@ -649,3 +649,95 @@ fn print_tables(v: &Validation) {
         fmt(o.single_support_mae_ms, 1)
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression guard on the real reference data (skipped when `../shared/data` is absent).
+    /// Floors sit a little below what the pipeline reached when this test was written (see
+    /// the validation table in the README), so a regression fails here.
+    #[test]
+    fn lower_back_accuracy_on_mobilised_reference_data() {
+        let root = Path::new("../shared/data/mobilised");
+        if !root.exists() {
+            eprintln!("note: {} missing, skipping validation", root.display());
+            return;
+        }
+        let v = validate_mobilised(root).expect("validation runs");
+        let o = &v.overall;
+        assert!(o.ic_recall >= 0.93, "IC recall {}", o.ic_recall);
+        assert!(o.ic_f1 >= 0.87, "IC F1 {}", o.ic_f1);
+        assert!(o.lr_accuracy.unwrap() >= 0.88, "L/R {:?}", o.lr_accuracy);
+        assert!(
+            o.cadence_err_pct.unwrap() <= 8.0,
+            "cadence {:?}",
+            o.cadence_err_pct
+        );
+        assert!(
+            o.stance_mae_ms.unwrap() <= 90.0,
+            "stance {:?}",
+            o.stance_mae_ms
+        );
+        assert!(
+            o.swing_mae_ms.unwrap() <= 90.0,
+            "swing {:?}",
+            o.swing_mae_ms
+        );
+        // The clean straight walks of HA_001 are held to the product targets.
+        for r in v
+            .recordings
+            .iter()
+            .filter(|r| r.name.starts_with("HA_001/Test5"))
+        {
+            assert!(r.ic.f1() >= 0.95, "{}: IC F1 {}", r.name, r.ic.f1());
+            assert!(
+                r.ic.mae_ms().unwrap() <= 50.0,
+                "{}: IC MAE {:?}",
+                r.name,
+                r.ic.mae_ms()
+            );
+            assert_eq!(r.ic.lr_accuracy(), Some(1.0), "{}", r.name);
+        }
+        // Recordings with an empty reference are reported, not scored.
+        assert!(v.recordings.iter().any(|r| !r.scored && r.detected_ics > 0));
+    }
+
+    #[test]
+    fn reference_cleaning_follows_mobgap() {
+        let raw: Vec<Value> = serde_json::from_str(
+            r#"[{"t_s": 1.0, "side": "left"}, {"t_s": 1.0, "side": "right"},
+                {"t_s": null, "side": "left"}, {"t_s": 2.0, "side": "right"},
+                {"t_s": 2.0, "side": "right"}, {"t_s": 9.0, "side": "left"}]"#,
+        )
+        .unwrap();
+        let c = clean_events(&raw, 5.0);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].side, None);
+        assert_eq!(c[1].side, Some(Side::Right));
+    }
+
+    #[test]
+    fn matching_is_one_to_one_within_tolerance() {
+        let refs = [
+            RefEvent {
+                t_s: 1.0,
+                side: Some(Side::Left),
+            },
+            RefEvent {
+                t_s: 2.0,
+                side: Some(Side::Right),
+            },
+        ];
+        let det = [
+            (1.05, Some(Side::Left)),
+            (1.1, Some(Side::Left)),
+            (2.6, None),
+        ];
+        let mut s = EventScore::default();
+        match_events(&det, &refs, &mut s);
+        assert_eq!((s.tp, s.fp, s.fn_), (1, 2, 1));
+        assert_eq!(s.lr_accuracy(), Some(1.0));
+        assert!((s.mae_ms().unwrap() - 50.0).abs() < 1e-6);
+    }
+}

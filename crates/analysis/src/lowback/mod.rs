@@ -327,6 +327,15 @@ impl LowBackDetector {
                 }
                 _ => None,
             };
+            // Remove the mean ML velocity over the stride centred on this IC (previous to next
+            // IC): a moving average over exactly one gait cycle cancels the periodic sway and
+            // leaves slow drift and the centripetal part of turns, which would bias the sign.
+            let side_score = match (k.checked_sub(1).map(|j| ics[j]), next_ic) {
+                (Some(a), Some(b)) if b > a + 1 => {
+                    ml_v[ic] - ml_v[a..b].iter().sum::<f64>() / (b - a) as f64
+                }
+                _ => ml_v[ic],
+            };
             let stride_end = ics.get(k + 2).copied();
             let (harmonic_ratio_v, step_regularity, stride_regularity) = match (next_ic, stride_end)
             {
@@ -341,7 +350,7 @@ impl LowBackDetector {
             out.push(StepCandidate {
                 index: g,
                 t_s: win[ic].t_s,
-                side_score: ml_v[ic],
+                side_score,
                 fc_t_s: fc.map(|f| win[f].t_s),
                 vertical_excursion_m,
                 pelvic_tilt_deg,
