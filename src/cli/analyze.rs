@@ -67,21 +67,43 @@ pub fn test_section(_recording: &Recording) -> Option<Value> {
     None
 }
 
+/// Rounds every non-integer number to 4 decimals (0.1 ms / 0.1 mm) for readable output.
+fn round_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(x) = n.as_f64() {
+                let r = (x * 1e4).round() / 1e4;
+                if let Some(num) = serde_json::Number::from_f64(r) {
+                    *n = num;
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(round_numbers),
+        Value::Object(o) => o.values_mut().for_each(round_numbers),
+        _ => {}
+    }
+}
+
 /// The whole `--json` document.
 pub fn report_json(report: &GaitReport, test: Option<Value>) -> Value {
-    json!({
+    let mut gait = json!({
         "events": report.events,
         "strides": report.strides,
         "bouts": report.bouts,
         "summary": report.summary,
-        "test": test,
-    })
+    });
+    round_numbers(&mut gait);
+    if let Value::Object(o) = &mut gait {
+        o.insert("test".into(), test.unwrap_or(Value::Null));
+    }
+    gait
 }
 
 /// Runs `steady analyze`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // The recording error already names the file at fault (and its cause) in its message.
     let rec = steady_recording::read_recording(&args.folder)
-        .with_context(|| format!("reading recording {}", args.folder.display()))?;
+        .map_err(|e| anyhow::anyhow!("cannot read recording: {e}"))?;
     let report = analyze_recording(&rec)?;
     let test = crate::cli::analyze::test_section(&rec);
     if args.json {
