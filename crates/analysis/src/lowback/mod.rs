@@ -43,10 +43,12 @@ pub const STEP_LP_HZ: f64 = 3.0;
 pub const IC_LP_HZ: f64 = 5.0;
 /// Shortest plausible step (s): 1 / 3 Hz, the top of the step-frequency range.
 pub const MIN_STEP_S: f64 = 1.0 / 3.0;
-/// Minimum prominence of a step peak in the smoothed vertical acceleration (m/s²): 0.04 g,
+/// Minimum prominence of a step peak in the smoothed vertical acceleration (m/s²): 0.025 g,
 /// below what even slow pathological gait produces at the trunk (Moe-Nilssen 1998 reports
 /// 0.1–0.3 g vertical RMS at L3 in slow walkers); standing sway stays well below it.
-pub const MIN_STEP_PROMINENCE_MPS2: f64 = 0.4;
+pub const MIN_STEP_PROMINENCE_MPS2: f64 = 0.25;
+/// Fraction of the dominant step period below which two peaks count as one step.
+pub const MIN_SPACING_FRACTION: f64 = 0.6;
 /// How far before the smoothed peak the loading rise (IC) is searched (s): a quarter of
 /// the shortest step plus the low-pass group spread.
 pub const IC_SEARCH_BEFORE_S: f64 = 0.25;
@@ -56,8 +58,6 @@ pub const ML_HP_HZ: f64 = 0.2;
 /// Low-pass for the final-contact feature (Hz): smoothing comparable to McCamley's Gaussian
 /// CWT (centre ≈ 1.25 Hz), which keeps one falling edge per step.
 pub const FC_LP_HZ: f64 = 2.0;
-/// Band for medio-lateral acceleration before integration (Hz): stride band up to 3 Hz.
-pub const ML_LP_HZ: f64 = 3.0;
 
 /// One detected step: an initial contact with what was measured around it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,9 +117,7 @@ struct Filters {
     step_lp: Sos,
     fc_lp: Sos,
     ic_lp: Sos,
-    ml_lp: Sos,
     hp: Sos,
-    band: Sos,
 }
 
 impl LowBackDetector {
@@ -147,10 +145,8 @@ impl LowBackDetector {
                 step_lp: design(FilterKind::LowPass(STEP_LP_HZ)),
                 fc_lp: design(FilterKind::LowPass(FC_LP_HZ)),
                 ic_lp: design(FilterKind::LowPass(IC_LP_HZ)),
-                ml_lp: design(FilterKind::LowPass(ML_LP_HZ)),
                 hp: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs)
                     .expect("0.2 Hz below fs/2"),
-                band: design(FilterKind::BandPass(0.5, STEP_LP_HZ)),
             },
         }
     }
@@ -260,11 +256,10 @@ impl LowBackDetector {
             *v -= mean;
         }
         let up_mean = up_mean / n as f64;
-        // Vertical velocity in the step band for the forward estimate.
-        let vz = self
-            .filters
-            .hp
-            .filtfilt(&cumtrapz(&self.filters.band.filtfilt(&av, pad), dt), pad);
+        // Vertical velocity in the step band (3 Hz low-pass, then the 0.2 Hz high-pass after
+        // integration) for the forward estimate.
+        let smooth = self.filters.step_lp.filtfilt(&av, pad);
+        let vz = self.filters.hp.filtfilt(&cumtrapz(&smooth, dt), pad);
         let cov = forward_covariance(&horiz, &vz);
         // Accumulate with decay so a re-strapped sensor is relearned within a few blocks.
         self.forward_acc = self.forward_acc * 0.5 + cov;
@@ -275,10 +270,8 @@ impl LowBackDetector {
             .iter()
             .map(|h| Vector3::from(*h).dot(&frame.left))
             .collect();
-        let ml_v = self
-            .filters
-            .hp
-            .filtfilt(&cumtrapz(&self.filters.ml_lp.filtfilt(&ml, pad), dt), pad);
+        // Integration is itself a low-pass, so no further smoothing is needed before it.
+        let ml_v = self.filters.hp.filtfilt(&cumtrapz(&ml, dt), pad);
         let roll_rate: Vec<f64> = win
             .iter()
             .map(|b| Vector3::from(b.gyr).dot(&frame.forward))
@@ -289,7 +282,11 @@ impl LowBackDetector {
         let smooth = self.filters.step_lp.filtfilt(&av, pad);
         let ic_sig = derivative(&self.filters.ic_lp.filtfilt(&av, pad), dt);
         let fc_d = derivative(&self.filters.fc_lp.filtfilt(&av, pad), dt);
-        let min_dist = (MIN_STEP_S * fs).round() as usize;
+        // Two peaks closer than 0.6 of the dominant step period are one step (the loading and
+        // push-off bumps of a slow step); skdh's AP-CWT detector uses the same 0.5–0.6 rule.
+        let step_period_s = dominant_step_period_s(&smooth, fs).unwrap_or(MIN_STEP_S);
+        let min_dist =
+            ((MIN_SPACING_FRACTION * step_period_s).max(MIN_STEP_S) * fs).round() as usize;
         let wlen = (2.0 * fs) as usize;
         let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
         let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
@@ -362,6 +359,57 @@ impl LowBackDetector {
         }
         out
     }
+}
+
+/// Dominant step period (s) of a smoothed vertical acceleration, from its autocorrelation
+/// (Moe-Nilssen & Helbostad 2004) over lags 1/3–2 s, or `None` without periodicity.
+///
+/// The highest autocorrelation is at the step or the stride lag; when a clear peak also sits
+/// near half of that lag, the half is the step.
+pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
+    // Decimate to ≈ 25 Hz (the input is low-passed at 3 Hz) to keep this cheap.
+    let dec = ((fs_hz / 25.0).floor() as usize).max(1);
+    let y: Vec<f64> = x.iter().step_by(dec).copied().collect();
+    let f = fs_hz / dec as f64;
+    let n = y.len();
+    let lo = (MIN_STEP_S * f).floor() as usize;
+    let hi = ((2.0 * f).ceil() as usize).min(n / 2);
+    if hi <= lo + 2 {
+        return None;
+    }
+    let m = y.iter().sum::<f64>() / n as f64;
+    let z: Vec<f64> = y.iter().map(|v| v - m).collect();
+    let r0 = z.iter().map(|v| v * v).sum::<f64>() / n as f64;
+    if r0 <= 0.0 {
+        return None;
+    }
+    let r: Vec<f64> = (0..=hi)
+        .map(|lag| {
+            let s: f64 = z[..n - lag].iter().zip(&z[lag..]).map(|(a, b)| a * b).sum();
+            s / (n - lag) as f64 / r0
+        })
+        .collect();
+    let peaks: Vec<usize> = crate::dsp::local_maxima(&r)
+        .into_iter()
+        .filter(|&i| i >= lo / 2 && i <= hi && r[i] > 0.0)
+        .collect();
+    let best = *peaks
+        .iter()
+        .filter(|&&i| i >= lo)
+        .max_by(|&&a, &&b| r[a].total_cmp(&r[b]))?;
+    if r[best] < 0.2 {
+        return None;
+    }
+    let half = peaks
+        .iter()
+        .copied()
+        .filter(|&i| i >= lo && (i as f64 - best as f64 / 2.0).abs() <= 0.2 * best as f64 / 2.0)
+        .max_by(|&a, &b| r[a].total_cmp(&r[b]));
+    let step = match half {
+        Some(h) if r[h] >= 0.5 * r[best] => h,
+        _ => best,
+    };
+    Some(step as f64 / f)
 }
 
 fn argmax(x: &[f64]) -> Option<usize> {
