@@ -27,7 +27,7 @@
 //! Latency: an event is reported once its block has been processed, i.e. at most
 //! `CORE_S + MARGIN_S` seconds after it happened.
 
-use crate::dsp::{cumtrapz, derivative, find_peaks, FilterKind, Sos};
+use crate::dsp::{cumtrapz, derivative, filtfilt_many, find_peaks, FilterKind, Sos};
 use crate::orientation::{forward_covariance, forward_from_walking, Mahony, MahonyGains};
 use nalgebra::Vector3;
 use steady_core::ImuSample;
@@ -258,7 +258,11 @@ impl LowBackDetector {
         let up_mean = up_mean / n as f64;
         // Vertical velocity in the step band (3 Hz low-pass, then the 0.2 Hz high-pass after
         // integration) for the forward estimate.
-        let smooth = self.filters.step_lp.filtfilt(&av, pad);
+        let f = &self.filters;
+        let mut lows = filtfilt_many(&[&f.step_lp, &f.ic_lp, &f.fc_lp], &[&av, &av, &av], pad);
+        let fc_d = derivative(&lows.pop().unwrap_or_default(), dt);
+        let ic_sig = derivative(&lows.pop().unwrap_or_default(), dt);
+        let smooth = lows.pop().unwrap_or_default();
         let vz = self.filters.hp.filtfilt(&cumtrapz(&smooth, dt), pad);
         let cov = forward_covariance(&horiz, &vz);
         // Accumulate with decay so a re-strapped sensor is relearned within a few blocks.
@@ -270,18 +274,21 @@ impl LowBackDetector {
             .iter()
             .map(|h| Vector3::from(*h).dot(&frame.left))
             .collect();
-        // Integration is itself a low-pass, so no further smoothing is needed before it.
-        let ml_v = self.filters.hp.filtfilt(&cumtrapz(&ml, dt), pad);
         let roll_rate: Vec<f64> = win
             .iter()
             .map(|b| Vector3::from(b.gyr).dot(&frame.forward))
             .collect();
-        let roll_deg = self.filters.hp.filtfilt(&cumtrapz(&roll_rate, dt), pad);
+        // Integration is itself a low-pass, so no further smoothing is needed before it.
+        let hp = &self.filters.hp;
+        let mut ints = filtfilt_many(
+            &[hp, hp],
+            &[&cumtrapz(&ml, dt), &cumtrapz(&roll_rate, dt)],
+            pad,
+        );
+        let roll_deg = ints.pop().unwrap_or_default();
+        let ml_v = ints.pop().unwrap_or_default();
 
         // 2. Steps.
-        let smooth = self.filters.step_lp.filtfilt(&av, pad);
-        let ic_sig = derivative(&self.filters.ic_lp.filtfilt(&av, pad), dt);
-        let fc_d = derivative(&self.filters.fc_lp.filtfilt(&av, pad), dt);
         // Two peaks closer than 0.6 of the dominant step period are one step (the loading and
         // push-off bumps of a slow step); skdh's AP-CWT detector uses the same 0.5–0.6 rule.
         let step_period_s = dominant_step_period_s(&smooth, fs).unwrap_or(MIN_STEP_S);
@@ -432,8 +439,9 @@ fn argmin(x: &[f64]) -> Option<usize> {
     best
 }
 
-/// Vertical excursion (max − min, m) over one step: double integration with the drift
-/// removed per step (the trunk returns to the same height and vertical speed each step).
+/// Vertical excursion (max − min, m) over one step: double integration assuming the step is
+/// one period of a periodic motion (the trunk ends the step at the height and vertical speed
+/// it started with), so the mean acceleration and the mean velocity over the step are zero.
 pub fn step_excursion(av: &[f64], dt_s: f64) -> Option<f64> {
     if av.len() < 4 {
         return None;
@@ -441,7 +449,8 @@ pub fn step_excursion(av: &[f64], dt_s: f64) -> Option<f64> {
     let m = av.iter().sum::<f64>() / av.len() as f64;
     let a: Vec<f64> = av.iter().map(|v| v - m).collect();
     let mut v = cumtrapz(&a, dt_s);
-    detrend(&mut v);
+    let mv = v.iter().sum::<f64>() / v.len() as f64;
+    v.iter_mut().for_each(|x| *x -= mv);
     let mut p = cumtrapz(&v, dt_s);
     detrend(&mut p);
     let mx = p.iter().cloned().fold(f64::MIN, f64::max);
@@ -470,22 +479,29 @@ pub fn harmonic_ratio(stride: &[f64]) -> Option<f64> {
         // Fewer than 2 samples per 20th harmonic.
         return None;
     }
-    let (mut even, mut odd) = (0.0, 0.0);
-    for k in 1..=20usize {
-        // Twiddle factors by complex rotation (no trig per sample).
-        let th = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
-        let (wr, wi) = (th.cos(), th.sin());
-        let (mut cr, mut ci) = (1.0, 0.0);
-        let (mut re, mut im) = (0.0, 0.0);
-        for &v in stride {
-            re += v * cr;
-            im += v * ci;
-            let t = cr * wr - ci * wi;
-            ci = cr * wi + ci * wr;
-            cr = t;
+    // Twiddle factors by complex rotation (no trig per sample); the 20 harmonics are
+    // independent recursions updated side by side.
+    const K: usize = 20;
+    let mut w = [(0.0, 0.0); K];
+    for (k, wk) in w.iter_mut().enumerate() {
+        let th = -2.0 * std::f64::consts::PI * (k + 1) as f64 / n as f64;
+        *wk = (th.cos(), th.sin());
+    }
+    let mut c = [(1.0f64, 0.0f64); K];
+    let mut acc = [(0.0f64, 0.0f64); K];
+    for &v in stride {
+        for k in 0..K {
+            let (cr, ci) = c[k];
+            acc[k].0 += v * cr;
+            acc[k].1 += v * ci;
+            c[k] = (cr * w[k].0 - ci * w[k].1, cr * w[k].1 + ci * w[k].0);
         }
+    }
+    let (mut even, mut odd) = (0.0, 0.0);
+    for (k, (re, im)) in acc.iter().enumerate() {
         let amp = (re * re + im * im).sqrt();
-        if k.is_multiple_of(2) {
+        // Index k is harmonic k + 1.
+        if k % 2 == 1 {
             even += amp;
         } else {
             odd += amp;
@@ -511,4 +527,57 @@ pub fn lag_correlation(x: &[f64], start: usize, lag: usize) -> Option<f64> {
         sbb += (v - mb) * (v - mb);
     }
     (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sine(n: usize, harmonic: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| (2.0 * std::f64::consts::PI * harmonic * i as f64 / n as f64).sin())
+            .collect()
+    }
+
+    #[test]
+    fn harmonic_ratio_separates_step_and_stride_periodicity() {
+        // Pure 2nd harmonic (repeats every step): all even → very large ratio.
+        let even = harmonic_ratio(&sine(120, 2.0)).unwrap();
+        assert!(even > 1e6, "{even}");
+        // Equal 1st and 2nd harmonics: ratio 1.
+        let mixed: Vec<f64> = sine(120, 1.0)
+            .iter()
+            .zip(sine(120, 2.0))
+            .map(|(a, b)| a + b)
+            .collect();
+        assert!((harmonic_ratio(&mixed).unwrap() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn step_excursion_of_a_sinusoidal_bounce() {
+        // Height h(t) = A·cos(2πt/T) over one step T: a = −A·ω²·cos, excursion 2A.
+        let (amp, period, fs) = (0.02, 0.55, 1000.0);
+        let w = 2.0 * std::f64::consts::PI / period;
+        let n = (period * fs) as usize;
+        let a: Vec<f64> = (0..=n)
+            .map(|i| -amp * w * w * (w * i as f64 / fs).cos())
+            .collect();
+        let h = step_excursion(&a, 1.0 / fs).unwrap();
+        assert!((h - 2.0 * amp).abs() < 1e-3, "{h}");
+    }
+
+    #[test]
+    fn step_period_from_autocorrelation() {
+        // 1.8 Hz steps with a weaker 0.9 Hz stride component: step period 1/1.8 s.
+        let fs = 100.0;
+        let x: Vec<f64> = (0..1500)
+            .map(|i| {
+                let t = i as f64 / fs;
+                (2.0 * std::f64::consts::PI * 1.8 * t).cos()
+                    + 0.3 * (2.0 * std::f64::consts::PI * 0.9 * t).cos()
+            })
+            .collect();
+        let p = dominant_step_period_s(&x, fs).unwrap();
+        assert!((p - 1.0 / 1.8).abs() < 0.03, "{p}");
+    }
 }
