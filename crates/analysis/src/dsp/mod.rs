@@ -147,6 +147,7 @@ impl Sos {
 /// Zero-phase filtering of several equally long channels, each with its own filter, in one
 /// interleaved pass (independent recursions overlap in the CPU pipeline). Each output equals
 /// `filters[c].filtfilt(inputs[c], pad)` exactly.
+#[allow(clippy::needless_range_loop)] // the sample index walks all channels in lock-step
 pub fn filtfilt_many(filters: &[&Sos], inputs: &[&[f64]], pad: usize) -> Vec<Vec<f64>> {
     let k = filters.len().min(inputs.len());
     let n = inputs.first().map_or(0, |x| x.len());
