@@ -225,3 +225,90 @@ fn standing_still_gives_no_steps() {
     assert!(r.events.is_empty() && r.strides.is_empty() && r.bouts.is_empty());
     assert!(!r.summary.quality.ok);
 }
+
+#[test]
+fn a_sensor_that_moves_between_walks_is_flagged() {
+    let walk = fixture();
+    let dur = walk.last().unwrap().t.0 + 10_000;
+    let r = Rotation3::from_axis_angle(&Vector3::y_axis(), 1.0);
+    let mut both = walk.clone();
+    for mut s in rotate(&walk, &r) {
+        s.t = steady_core::Micros(s.t.0 + dur);
+        both.push(s);
+    }
+    let twice = run(&[walk.clone(), {
+        let mut w = walk.clone();
+        for s in w.iter_mut() {
+            s.t = steady_core::Micros(s.t.0 + dur);
+        }
+        w
+    }]
+    .concat());
+    assert!(
+        !twice
+            .summary
+            .quality
+            .reasons
+            .iter()
+            .any(|r| r.contains("moved")),
+        "{:?}",
+        twice.summary.quality.reasons
+    );
+    let moved = run(&both);
+    assert!(
+        moved
+            .summary
+            .quality
+            .reasons
+            .iter()
+            .any(|r| r.contains("moved")),
+        "{:?}",
+        moved.summary.quality.reasons
+    );
+}
+
+#[test]
+fn other_sampling_rates_give_the_same_contacts() {
+    let reference: serde_json::Value = serde_json::from_str(FIXTURE_REF).unwrap();
+    let walk = fixture();
+    let t: Vec<f64> = walk.iter().map(|s| s.t_s()).collect();
+    for fs in [50.0, 128.0] {
+        let ch = |f: &dyn Fn(&ImuSample) -> f64| {
+            let x: Vec<f64> = walk.iter().map(f).collect();
+            steady_analysis::dsp::resample_linear(&t, &x, fs)
+        };
+        let cols: Vec<Vec<f64>> = vec![
+            ch(&|s| s.acc_mps2[0]),
+            ch(&|s| s.acc_mps2[1]),
+            ch(&|s| s.acc_mps2[2]),
+            ch(&|s| s.gyr_dps[0]),
+            ch(&|s| s.gyr_dps[1]),
+            ch(&|s| s.gyr_dps[2]),
+        ];
+        let samples: Vec<ImuSample> = (0..cols[0].len())
+            .map(|i| ImuSample {
+                t: steady_core::Micros::from_secs_f64(i as f64 / fs),
+                acc_mps2: [cols[0][i], cols[1][i], cols[2][i]],
+                gyr_dps: [cols[3][i], cols[4][i], cols[5][i]],
+            })
+            .collect();
+        let report = analyze(
+            &[SensorInput {
+                placement: Placement::LowerBack,
+                samples: &samples,
+                sampling_rate_hz: fs,
+            }],
+            &subject(),
+        );
+        let det = ics(&report);
+        for r in reference["initial_contacts"].as_array().unwrap() {
+            let t = r["t_s"].as_f64().unwrap();
+            let side: Side = r["side"].as_str().unwrap().parse().unwrap();
+            assert!(
+                det.iter()
+                    .any(|d| (d.0 - t).abs() <= 0.1 && d.1 == Some(side)),
+                "{fs} Hz: no {side} IC near {t}"
+            );
+        }
+    }
+}

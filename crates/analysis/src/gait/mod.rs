@@ -231,10 +231,38 @@ impl GaitAnalyzer {
             .map(|((p, _), _)| *p)
             .collect();
         let has_gait_sensor = self.lowback.is_some();
-        report.summary = summary::summarize(&report, &self.subject, &saturated, has_gait_sensor);
+        let mut reasons = Vec::new();
+        for p in saturated {
+            reasons.push(format!("{p}: sensor saturated (clipped readings)"));
+        }
+        if let Some((det, _)) = &self.lowback {
+            let deg = det.max_reorientation_deg();
+            if deg > crate::lowback::MOVED_DEG {
+                reasons.push(format!(
+                    "lower_back: sensor orientation changed by {deg:.0}° between walking periods (sensor moved?)"
+                ));
+            }
+        }
+        for (p, fs) in &self.placements {
+            if *fs < MIN_RATE_HZ {
+                reasons.push(format!(
+                    "{p}: sampling rate {fs:.1} Hz below {MIN_RATE_HZ} Hz"
+                ));
+            }
+        }
+        if !has_gait_sensor {
+            reasons.push(
+                "no lower-back sensor: gait events need one (foot/shank detectors pending)".into(),
+            );
+        }
+        report.summary = summary::summarize(&report, &self.subject, reasons);
         report
     }
 }
+
+/// Lowest sampling rate analysed as is (Hz): the IC feature is low-passed at 5 Hz and needs
+/// ≥ 4 samples per 100 ms loading rise.
+pub const MIN_RATE_HZ: f64 = 20.0;
 
 /// Pendulum length for the Zijlstra & Hof step length: the lower-back sensor height when
 /// known (mobgap's choice), else 0.53 × body height (Winter 2009 leg-length ratio), else

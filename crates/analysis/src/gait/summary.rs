@@ -9,7 +9,7 @@ use super::types::Stride;
 use super::GaitReport;
 use crate::Subject;
 use serde::{Deserialize, Serialize};
-use steady_core::{Metric, Placement, Side};
+use steady_core::{Metric, Side};
 
 /// Plausibility limits (Mobilise-D global DMO thresholds, mobgap
 /// `official_mobilised_dmo_thresholds.csv`; used as sanity bounds, not norms).
@@ -186,12 +186,12 @@ fn side_summary(report: &GaitReport, side: Side) -> SideSummary {
     }
 }
 
-/// Computes the summary of a report (`saturated`: sensors with clipped channels).
+/// Computes the summary of a report; `sensor_reasons` are quality problems found in the
+/// signals (saturation, a moved sensor, …) that come first in the quality reasons.
 pub fn summarize(
     report: &GaitReport,
     _subject: &Subject,
-    saturated: &[Placement],
-    has_gait_sensor: bool,
+    sensor_reasons: Vec<String>,
 ) -> GaitSummary {
     let walking_time_s: f64 = report.bouts.iter().map(|b| b.end_s - b.start_s).sum();
     let n_steps: f64 = report
@@ -229,21 +229,13 @@ pub fn summarize(
         step_length_cv_pct: cv_pct(&step_lengths),
         n_strides: report.strides.len(),
     };
-    let mut reasons = Vec::new();
-    if !has_gait_sensor {
-        reasons.push(
-            "no lower-back sensor: gait events need one (foot/shank detectors pending)".into(),
-        );
-    }
+    let mut reasons = sensor_reasons;
     if report.strides.len() < limits::MIN_STRIDES {
         reasons.push(format!(
             "too few strides ({} < {})",
             report.strides.len(),
             limits::MIN_STRIDES
         ));
-    }
-    for p in saturated {
-        reasons.push(format!("{p}: sensor saturated (clipped readings)"));
     }
     let check = |name: &str, v: Option<f64>, (lo, hi): (f64, f64), reasons: &mut Vec<String>| {
         if let Some(v) = v {

@@ -55,6 +55,10 @@ pub const IC_SEARCH_BEFORE_S: f64 = 0.25;
 /// High-pass cut-off for medio-lateral velocity: below the slowest stride frequency
 /// (0.25 Hz at 0.5 Hz steps) is drift, not sway.
 pub const ML_HP_HZ: f64 = 0.2;
+/// Change of the walking "up" direction (deg) that means the sensor moved on the body: the
+/// pelvis tilts by well under ±15° while walking (Perry & Burnfield: pelvic tilt ≈ 4°,
+/// obliquity ≈ 8° range), so 30° between walking periods is not posture.
+pub const MOVED_DEG: f64 = 30.0;
 /// Low-pass for the final-contact feature (Hz): smoothing comparable to McCamley's Gaussian
 /// CWT (centre ≈ 1.25 Hz), which keeps one falling edge per step.
 pub const FC_LP_HZ: f64 = 2.0;
@@ -110,6 +114,8 @@ pub struct LowBackDetector {
     forward_acc: Vector3<f64>,
     last_ic: Option<u64>,
     filters: Filters,
+    last_walking_up: Option<Vector3<f64>>,
+    max_reorientation_deg: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -123,12 +129,13 @@ struct Filters {
 impl LowBackDetector {
     /// A detector for a sensor sampled at `fs_hz` (≥ 20 Hz for the 5 Hz IC low-pass).
     pub fn new(fs_hz: f64) -> LowBackDetector {
-        let fs = if fs_hz.is_finite() && fs_hz >= 20.0 {
+        // Below 12 Hz the 5 Hz IC filter is impossible; such a rate is flagged by the summary.
+        let fs = if fs_hz.is_finite() && fs_hz >= 12.0 {
             fs_hz
         } else {
             100.0
         };
-        let design = |k| Sos::butterworth(4, k, fs).expect("cut-offs below fs/2 for fs ≥ 20 Hz");
+        let design = |k| Sos::butterworth(4, k, fs).expect("cut-offs below fs/2 for fs ≥ 12 Hz");
         LowBackDetector {
             fs_hz: fs,
             mahony: Mahony::new(MahonyGains::default()),
@@ -141,6 +148,8 @@ impl LowBackDetector {
             margin_n: (MARGIN_S * fs).round() as u64,
             forward_acc: Vector3::zeros(),
             last_ic: None,
+            last_walking_up: None,
+            max_reorientation_deg: 0.0,
             filters: Filters {
                 step_lp: design(FilterKind::LowPass(STEP_LP_HZ)),
                 fc_lp: design(FilterKind::LowPass(FC_LP_HZ)),
@@ -154,6 +163,12 @@ impl LowBackDetector {
     /// Sampling rate in use.
     pub fn fs_hz(&self) -> f64 {
         self.fs_hz
+    }
+
+    /// Largest change of the sensor's "up" direction between consecutive walking blocks
+    /// (deg); above [`MOVED_DEG`] the sensor probably slipped or was re-strapped.
+    pub fn max_reorientation_deg(&self) -> f64 {
+        self.max_reorientation_deg
     }
 
     /// Bytes of sample buffer currently held (for the memory bound).
@@ -305,6 +320,17 @@ impl LowBackDetector {
                 argmax(&ic_sig[a..=p]).map_or(p, |k| a + k)
             })
             .collect();
+        let core_steps = ics
+            .iter()
+            .filter(|&&i| (core0..core1).contains(&(w0 + i as u64)))
+            .count();
+        if core_steps >= 4 {
+            if let Some(prev) = self.last_walking_up {
+                let deg = prev.angle(&up_mean).to_degrees();
+                self.max_reorientation_deg = self.max_reorientation_deg.max(deg);
+            }
+            self.last_walking_up = Some(up_mean);
+        }
         let mut out = Vec::new();
         for (k, (&p, &ic)) in peaks.iter().zip(&ics).enumerate() {
             let g = w0 + ic as u64;
