@@ -278,11 +278,50 @@ impl LowBackDetector {
         let fc_d = derivative(&lows.pop().unwrap_or_default(), dt);
         let ic_sig = derivative(&lows.pop().unwrap_or_default(), dt);
         let smooth = lows.pop().unwrap_or_default();
+        // 2. Steps.
+        // Two peaks closer than 0.6 of the dominant step period are one step (the loading and
+        // push-off bumps of a slow step); skdh's AP-CWT detector uses the same 0.5–0.6 rule.
+        let step_period_s = dominant_step_period_s(&smooth, fs).unwrap_or(MIN_STEP_S);
+        let min_dist =
+            ((MIN_SPACING_FRACTION * step_period_s).max(MIN_STEP_S) * fs).round() as usize;
+        let wlen = (2.0 * fs) as usize;
+        let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
+        let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
+        // IC of every peak in the window (also the margins, for step lengths).
+        let ics: Vec<usize> = peaks
+            .iter()
+            .map(|&p| {
+                let a = p.saturating_sub(search);
+                argmax(&ic_sig[a..=p]).map_or(p, |k| a + k)
+            })
+            .collect();
+        if core_steps_of(&ics, w0, core0, core1) == 0 {
+            // Nothing to report from this block: skip the body-frame work.
+            return Vec::new();
+        }
+        let core_steps = core_steps_of(&ics, w0, core0, core1);
+        if core_steps >= 4 {
+            if let Some(prev) = self.last_walking_up {
+                let deg = prev.angle(&up_mean).to_degrees();
+                self.max_reorientation_deg = self.max_reorientation_deg.max(deg);
+            }
+            self.last_walking_up = Some(up_mean);
+        }
         let vz = self.filters.hp.filtfilt(&cumtrapz(&smooth, dt), pad);
-        let cov = forward_covariance(&horiz, &vz);
-        // Accumulate with decay so a re-strapped sensor is relearned within a few blocks.
-        self.forward_acc = self.forward_acc * 0.5 + cov;
-        let Some(frame) = forward_from_walking(up_mean, self.forward_acc) else {
+        // Forward from the walking span only (first to last step of the window), so that
+        // sitting down or bending cannot steer it; accumulated over walking blocks with decay
+        // so a re-strapped sensor is relearned within a few blocks.
+        let (s0, s1) = (ics[0], ics[ics.len() - 1] + 1);
+        let cov = forward_covariance(&horiz[s0..s1], &vz[s0..s1]);
+        if ics.len() >= 4 {
+            self.forward_acc = self.forward_acc * 0.5 + cov;
+        }
+        let fwd = if self.forward_acc.norm() > 0.0 {
+            self.forward_acc
+        } else {
+            cov
+        };
+        let Some(frame) = forward_from_walking(up_mean, fwd) else {
             return Vec::new();
         };
         let ml: Vec<f64> = horiz
@@ -303,34 +342,6 @@ impl LowBackDetector {
         let roll_deg = ints.pop().unwrap_or_default();
         let ml_v = ints.pop().unwrap_or_default();
 
-        // 2. Steps.
-        // Two peaks closer than 0.6 of the dominant step period are one step (the loading and
-        // push-off bumps of a slow step); skdh's AP-CWT detector uses the same 0.5–0.6 rule.
-        let step_period_s = dominant_step_period_s(&smooth, fs).unwrap_or(MIN_STEP_S);
-        let min_dist =
-            ((MIN_SPACING_FRACTION * step_period_s).max(MIN_STEP_S) * fs).round() as usize;
-        let wlen = (2.0 * fs) as usize;
-        let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
-        let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
-        // IC of every peak in the window (also the margins, for step lengths).
-        let ics: Vec<usize> = peaks
-            .iter()
-            .map(|&p| {
-                let a = p.saturating_sub(search);
-                argmax(&ic_sig[a..=p]).map_or(p, |k| a + k)
-            })
-            .collect();
-        let core_steps = ics
-            .iter()
-            .filter(|&&i| (core0..core1).contains(&(w0 + i as u64)))
-            .count();
-        if core_steps >= 4 {
-            if let Some(prev) = self.last_walking_up {
-                let deg = prev.angle(&up_mean).to_degrees();
-                self.max_reorientation_deg = self.max_reorientation_deg.max(deg);
-            }
-            self.last_walking_up = Some(up_mean);
-        }
         let mut out = Vec::new();
         for (k, (&p, &ic)) in peaks.iter().zip(&ics).enumerate() {
             let g = w0 + ic as u64;
@@ -443,6 +454,12 @@ pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
         _ => best,
     };
     Some(step as f64 / f)
+}
+
+fn core_steps_of(ics: &[usize], w0: u64, core0: u64, core1: u64) -> usize {
+    ics.iter()
+        .filter(|&&i| (core0..core1).contains(&(w0 + i as u64)))
+        .count()
 }
 
 fn argmax(x: &[f64]) -> Option<usize> {
