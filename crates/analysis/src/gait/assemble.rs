@@ -45,6 +45,8 @@ pub enum Assembled {
 /// Lower-back measures that belong to one stride but are not part of the [`Stride`] schema.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct StrideExtras {
+    /// The foot of the stride these measures belong to.
+    pub side: Option<Side>,
     /// Frontal-plane pelvic tilt excursion during this foot's single support (deg).
     pub pelvic_drop_deg: Option<f64>,
     /// Vertical harmonic ratio of the stride.
@@ -238,6 +240,7 @@ impl Assembler {
                 length_m: length,
             },
             StrideExtras {
+                side,
                 pelvic_drop_deg: a.pelvic_tilt_deg,
                 harmonic_ratio_v: a.harmonic_ratio_v,
                 step_regularity: a.step_regularity,
@@ -245,6 +248,45 @@ impl Assembler {
             },
         ))
     }
+}
+
+/// Walking bouts from sided ICs of any source (e.g. foot sensors): chains of ICs with no
+/// step longer than [`MAX_STEP_S`] and at least [`MIN_BOUT_STEPS`] steps; stride length and
+/// speed from the strides inside.
+pub fn bouts_from_events(events: &[GaitEvent], strides: &[Stride]) -> Vec<Bout> {
+    let mut ics: Vec<f64> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::InitialContact)
+        .map(|e| e.t_s)
+        .collect();
+    ics.sort_by(f64::total_cmp);
+    let mut bouts = Vec::new();
+    let mut start = 0;
+    for i in 1..=ics.len() {
+        if i == ics.len() || ics[i] - ics[i - 1] > MAX_STEP_S {
+            let chain = &ics[start..i];
+            if chain.len() > MIN_BOUT_STEPS {
+                let (a, b) = (chain[0], chain[chain.len() - 1]);
+                let cadence = 60.0 * (chain.len() - 1) as f64 / (b - a);
+                let lengths: Vec<f64> = strides
+                    .iter()
+                    .filter(|s| s.start_s >= a && s.end_s <= b)
+                    .filter_map(|s| s.length_m)
+                    .collect();
+                let len = (!lengths.is_empty())
+                    .then(|| lengths.iter().sum::<f64>() / lengths.len() as f64);
+                bouts.push(Bout {
+                    start_s: a,
+                    end_s: b,
+                    cadence_spm: Some(cadence),
+                    speed_mps: len.map(|l| l * cadence / 120.0),
+                    stride_length_m: len,
+                });
+            }
+            start = i;
+        }
+    }
+    bouts
 }
 
 /// Zijlstra & Hof 2003 inverted pendulum: step length `2·sqrt(2·l·h − h²)` for a vertical

@@ -105,17 +105,50 @@ impl SignalCheck {
     }
 }
 
+/// What a per-foot (foot or shank) detector reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SideOutput {
+    /// An IC or FC of that foot.
+    Event(GaitEvent),
+    /// A stride of that foot.
+    Stride(Stride),
+}
+
+/// A streaming detector for one foot or shank sensor (implemented by `crate::foot` and
+/// `crate::shank`); it must be deterministic by sample index like the lower-back detector.
+pub trait SideDetector: std::fmt::Debug + Send {
+    /// Feeds samples; returns what became final.
+    fn push(&mut self, samples: &[ImuSample]) -> Vec<SideOutput>;
+    /// Flushes the rest at the end of the data.
+    fn finish(&mut self) -> Vec<SideOutput>;
+}
+
+/// The detector for a foot or shank placement, when one exists. Foot/shank modules register
+/// here (one line each); `None` means the sensor is accepted but gives no events yet.
+pub fn side_detector_for(
+    placement: Placement,
+    fs_hz: f64,
+    subject: &Subject,
+) -> Option<Box<dyn SideDetector>> {
+    let _ = (placement, fs_hz, subject);
+    None
+}
+
 /// Streaming gait analysis over every declared sensor.
 ///
-/// Currently the lower-back sensor drives events and strides; foot and shank sensors are
-/// accepted (and checked) but their detectors are integrated by `crate::foot` / `crate::shank`
-/// when present. Latency: see [`crate::lowback`] (≤ 9 s per event), plus two steps of
-/// look-ahead for the side vote; bouts are reported when they end (2 s without a step).
-#[derive(Debug, Clone)]
+/// The lower-back sensor gives events, strides and bouts, plus pelvic drop, harmonic ratio
+/// and regularity. Foot or shank sensors with a registered [`side_detector_for`] give the
+/// events and strides instead (their timing is better); the lower back then contributes its
+/// trunk measures and bouts. Latency: see [`crate::lowback`] (≤ 13 s per event), plus two
+/// steps of look-ahead for the side vote; bouts are reported when they end.
+#[derive(Debug)]
 pub struct GaitAnalyzer {
     subject: Subject,
     placements: Vec<(Placement, f64)>,
     lowback: Option<(LowBackDetector, Assembler)>,
+    side: Vec<(Placement, Box<dyn SideDetector>)>,
+    side_events: Vec<GaitEvent>,
+    side_strides: Vec<Stride>,
     checks: Vec<SignalCheck>,
     report: GaitReport,
     n_samples: Vec<u64>,
@@ -133,10 +166,17 @@ impl GaitAnalyzer {
                     Assembler::new(leg_length_m(&subject)),
                 )
             });
+        let side = placements
+            .iter()
+            .filter_map(|&(p, fs)| side_detector_for(p, fs, &subject).map(|d| (p, d)))
+            .collect();
         GaitAnalyzer {
             subject,
             placements: placements.to_vec(),
             lowback,
+            side,
+            side_events: Vec::new(),
+            side_strides: Vec::new(),
             checks: vec![SignalCheck::default(); placements.len()],
             report: GaitReport {
                 events: Vec::new(),
@@ -148,6 +188,24 @@ impl GaitAnalyzer {
             },
             n_samples: vec![0; placements.len()],
         }
+    }
+
+    /// Uses `detector` for the foot/shank sensor at `placement` (replacing a registered one);
+    /// the placement is declared if it was not.
+    pub fn with_side_detector(
+        mut self,
+        placement: Placement,
+        fs_hz: f64,
+        detector: Box<dyn SideDetector>,
+    ) -> GaitAnalyzer {
+        self.side.retain(|(p, _)| *p != placement);
+        self.side.push((placement, detector));
+        if !self.placements.iter().any(|(p, _)| *p == placement) {
+            self.placements.push((placement, fs_hz));
+            self.checks.push(SignalCheck::default());
+            self.n_samples.push(0);
+        }
+        self
     }
 
     /// Feeds samples of one sensor; returns what became final.
@@ -166,6 +224,7 @@ impl GaitAnalyzer {
         }
         self.n_samples[idx] += samples.len() as u64;
         let mut out = Vec::new();
+        let feet = !self.side.is_empty();
         if placement == Placement::LowerBack {
             if let Some((det, asm)) = self.lowback.as_mut() {
                 let steps = det.push(samples);
@@ -173,10 +232,34 @@ impl GaitAnalyzer {
                 for c in steps {
                     assembled.extend(asm.push(c));
                 }
-                Self::absorb(&mut self.report, assembled, &mut out);
+                Self::absorb(&mut self.report, assembled, &mut out, feet);
             }
         }
+        if let Some((_, d)) = self.side.iter_mut().find(|(p, _)| *p == placement) {
+            let got = d.push(samples);
+            Self::absorb_side(&mut self.side_events, &mut self.side_strides, got, &mut out);
+        }
         Ok(out)
+    }
+
+    fn absorb_side(
+        events: &mut Vec<GaitEvent>,
+        strides: &mut Vec<Stride>,
+        items: Vec<SideOutput>,
+        out: &mut Vec<GaitOutput>,
+    ) {
+        for item in items {
+            match item {
+                SideOutput::Event(e) => {
+                    events.push(e);
+                    out.push(GaitOutput::Event(e));
+                }
+                SideOutput::Stride(s) => {
+                    strides.push(s);
+                    out.push(GaitOutput::Stride(s));
+                }
+            }
+        }
     }
 
     /// Bytes of streaming state held for sample buffering (bounded by the block size).
@@ -184,17 +267,28 @@ impl GaitAnalyzer {
         self.lowback.as_ref().map_or(0, |(d, _)| d.buffered_bytes())
     }
 
-    fn absorb(report: &mut GaitReport, items: Vec<Assembled>, out: &mut Vec<GaitOutput>) {
+    /// Collects lower-back results; with foot/shank detectors present (`feet`) its events
+    /// and strides are kept for the trunk measures but not reported live.
+    fn absorb(
+        report: &mut GaitReport,
+        items: Vec<Assembled>,
+        out: &mut Vec<GaitOutput>,
+        feet: bool,
+    ) {
         for item in items {
             match item {
                 Assembled::Event(e) => {
                     report.events.push(e);
-                    out.push(GaitOutput::Event(e));
+                    if !feet {
+                        out.push(GaitOutput::Event(e));
+                    }
                 }
                 Assembled::Stride(s, x) => {
                     report.strides.push(s);
                     report.stride_extras.push(x);
-                    out.push(GaitOutput::Stride(s));
+                    if !feet {
+                        out.push(GaitOutput::Stride(s));
+                    }
                 }
                 Assembled::Step(s) => report.steps.push(s),
                 Assembled::Bout(b) => {
@@ -214,9 +308,35 @@ impl GaitAnalyzer {
                 assembled.extend(asm.push(c));
             }
             assembled.extend(asm.finish());
-            Self::absorb(&mut self.report, assembled, &mut sink);
+            Self::absorb(
+                &mut self.report,
+                assembled,
+                &mut sink,
+                !self.side.is_empty(),
+            );
+        }
+        for (_, d) in self.side.iter_mut() {
+            let got = d.finish();
+            Self::absorb_side(
+                &mut self.side_events,
+                &mut self.side_strides,
+                got,
+                &mut sink,
+            );
         }
         let mut report = self.report;
+        if !self.side_events.is_empty() || !self.side_strides.is_empty() {
+            // Foot/shank timing replaces the lower-back events and strides.
+            report.events = self.side_events;
+            report.strides = self.side_strides;
+            report
+                .strides
+                .sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+            report.steps = steps_from_events(&report.events);
+            if self.lowback.is_none() {
+                report.bouts = assemble::bouts_from_events(&report.events, &report.strides);
+            }
+        }
         // Events are finalised per step; FCs may trail the next IC, so sort once.
         report.events.sort_by(|a, b| {
             a.t_s
@@ -230,7 +350,7 @@ impl GaitAnalyzer {
             .filter(|(_, c)| c.saturated)
             .map(|((p, _), _)| *p)
             .collect();
-        let has_gait_sensor = self.lowback.is_some();
+        let has_gait_sensor = self.lowback.is_some() || !self.side.is_empty();
         let mut reasons = Vec::new();
         for p in saturated {
             reasons.push(format!("{p}: sensor saturated (clipped readings)"));
@@ -251,13 +371,29 @@ impl GaitAnalyzer {
             }
         }
         if !has_gait_sensor {
-            reasons.push(
-                "no lower-back sensor: gait events need one (foot/shank detectors pending)".into(),
-            );
+            reasons.push("no sensor that gives gait events (lower back, foot or shank)".into());
         }
         report.summary = summary::summarize(&report, &self.subject, reasons);
         report
     }
+}
+
+/// Steps (IC to the next IC of the other foot, ≤ 2 s apart) from sided events.
+fn steps_from_events(events: &[GaitEvent]) -> Vec<StepRecord> {
+    let mut ics: Vec<&GaitEvent> = events
+        .iter()
+        .filter(|e| e.kind == types::EventKind::InitialContact)
+        .collect();
+    ics.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+    ics.windows(2)
+        .filter(|w| w[0].side != w[1].side && w[1].t_s - w[0].t_s <= assemble::MAX_STEP_S)
+        .map(|w| StepRecord {
+            side: w[1].side,
+            start_s: w[0].t_s,
+            end_s: w[1].t_s,
+            length_m: None,
+        })
+        .collect()
 }
 
 /// Lowest sampling rate analysed as is (Hz): the IC feature is low-passed at 5 Hz and needs
@@ -291,4 +427,96 @@ pub fn analyze(inputs: &[SensorInput<'_>], subject: &Subject) -> GaitReport {
         let _ = analyzer.push(input.placement, input.samples);
     }
     analyzer.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::types::EventKind;
+    use super::*;
+    use steady_core::{Micros, Side};
+
+    /// Emits an IC every 1.1 s (its own foot) and the stride once the next IC is seen.
+    #[derive(Debug)]
+    struct FakeFoot {
+        side: Side,
+        offset_s: f64,
+        last_ic: Option<f64>,
+    }
+
+    impl SideDetector for FakeFoot {
+        fn push(&mut self, samples: &[ImuSample]) -> Vec<SideOutput> {
+            let mut out = Vec::new();
+            for s in samples {
+                let t = s.t.0 as f64 / 1e6;
+                let phase = (t - self.offset_s) / 1.1;
+                if phase >= 0.0 && (phase - phase.round()).abs() < 1e-9 {
+                    out.push(SideOutput::Event(GaitEvent {
+                        kind: EventKind::InitialContact,
+                        side: Some(self.side),
+                        t_s: t,
+                    }));
+                    if let Some(a) = self.last_ic {
+                        out.push(SideOutput::Stride(Stride {
+                            side: Some(self.side),
+                            start_s: a,
+                            end_s: t,
+                            stance_s: Some(0.66),
+                            swing_s: Some(0.44),
+                            single_support_s: None,
+                            double_support_s: None,
+                            length_m: Some(1.2),
+                        }));
+                    }
+                    self.last_ic = Some(t);
+                }
+            }
+            out
+        }
+        fn finish(&mut self) -> Vec<SideOutput> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn foot_detectors_supply_events_strides_and_bouts() {
+        let samples: Vec<ImuSample> = (0..1000)
+            .map(|i| ImuSample {
+                t: Micros(i * 10_000),
+                acc_mps2: [0.0, 0.0, 9.81],
+                gyr_dps: [0.0; 3],
+            })
+            .collect();
+        let mut a = GaitAnalyzer::new(&[], Subject::default())
+            .with_side_detector(
+                Placement::LeftFoot,
+                100.0,
+                Box::new(FakeFoot {
+                    side: Side::Left,
+                    offset_s: 1.0,
+                    last_ic: None,
+                }),
+            )
+            .with_side_detector(
+                Placement::RightFoot,
+                100.0,
+                Box::new(FakeFoot {
+                    side: Side::Right,
+                    offset_s: 1.55,
+                    last_ic: None,
+                }),
+            );
+        let mut live = 0;
+        live += a.push(Placement::LeftFoot, &samples).unwrap().len();
+        live += a.push(Placement::RightFoot, &samples).unwrap().len();
+        assert!(a.push(Placement::LowerBack, &samples).is_err());
+        let r = a.finish();
+        assert_eq!(live, r.events.len() + r.strides.len());
+        // ICs at 1.0, 1.55, 2.1, … up to 9.9 s: a steady 109 steps/min bout.
+        assert_eq!(r.bouts.len(), 1);
+        assert!((r.bouts[0].cadence_spm.unwrap() - 60.0 / 0.55).abs() < 1e-6);
+        assert!((r.bouts[0].speed_mps.unwrap() - 1.2 / 1.1).abs() < 1e-6);
+        assert!((r.summary.left.stance_s.unwrap() - 0.66).abs() < 1e-12);
+        assert!((r.summary.right.step_time_s.unwrap() - 0.55).abs() < 1e-6);
+        assert!(r.events.windows(2).all(|w| w[0].t_s <= w[1].t_s));
+    }
 }

@@ -157,18 +157,17 @@ pub fn asymmetry(left: Option<f64>, right: Option<f64>) -> Asymmetry {
 }
 
 fn side_summary(report: &GaitReport, side: Side) -> SideSummary {
-    let strides: Vec<(usize, &Stride)> = report
+    let strides: Vec<&Stride> = report
         .strides
         .iter()
-        .enumerate()
-        .filter(|(_, s)| s.side == Some(side))
+        .filter(|s| s.side == Some(side))
         .collect();
     SideSummary {
         n_strides: strides.len(),
-        stance_s: mean(strides.iter().filter_map(|(_, s)| s.stance_s)),
-        swing_s: mean(strides.iter().filter_map(|(_, s)| s.swing_s)),
-        single_support_s: mean(strides.iter().filter_map(|(_, s)| s.single_support_s)),
-        double_support_s: mean(strides.iter().filter_map(|(_, s)| s.double_support_s)),
+        stance_s: mean(strides.iter().filter_map(|s| s.stance_s)),
+        swing_s: mean(strides.iter().filter_map(|s| s.swing_s)),
+        single_support_s: mean(strides.iter().filter_map(|s| s.single_support_s)),
+        double_support_s: mean(strides.iter().filter_map(|s| s.double_support_s)),
         step_time_s: mean(
             report
                 .steps
@@ -176,12 +175,14 @@ fn side_summary(report: &GaitReport, side: Side) -> SideSummary {
                 .filter(|s| s.side == Some(side))
                 .map(|s| s.end_s - s.start_s),
         ),
-        stride_time_s: mean(strides.iter().map(|(_, s)| s.duration_s())),
-        stride_length_m: mean(strides.iter().filter_map(|(_, s)| s.length_m)),
+        stride_time_s: mean(strides.iter().map(|s| s.duration_s())),
+        stride_length_m: mean(strides.iter().filter_map(|s| s.length_m)),
         pelvic_drop_deg: mean(
-            strides
+            report
+                .stride_extras
                 .iter()
-                .filter_map(|(i, _)| report.stride_extras.get(*i)?.pelvic_drop_deg),
+                .filter(|x| x.side == Some(side))
+                .filter_map(|x| x.pelvic_drop_deg),
         ),
     }
 }
