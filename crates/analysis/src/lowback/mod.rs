@@ -180,6 +180,11 @@ impl LowBackDetector {
     pub fn push(&mut self, samples: &[ImuSample]) -> Vec<StepCandidate> {
         let mut out = Vec::new();
         for s in samples {
+            // A reading with a non-finite value is corrupt: drop it (it would poison the
+            // attitude filter for good); the time axis keeps the hole.
+            if !s.acc_mps2.iter().chain(&s.gyr_dps).all(|v| v.is_finite()) {
+                continue;
+            }
             // Division (not × 1e-6) gives the shortest decimal for whole microseconds.
             let t = s.t.0 as f64 / 1e6;
             let dt = match self.last_t_s {
@@ -252,7 +257,8 @@ impl LowBackDetector {
         if n < (fs as usize).max(8) {
             return Vec::new();
         }
-        let pad = n.min(fs as usize);
+        // Edge transients of the filters stay inside the margins; a short reflection suffices.
+        let pad = n.min((0.5 * fs) as usize);
         // 1. Vertical acceleration and horizontal vectors.
         let mut av = Vec::with_capacity(n);
         let mut horiz = Vec::with_capacity(n);
