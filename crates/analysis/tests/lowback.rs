@@ -312,3 +312,26 @@ fn other_sampling_rates_give_the_same_contacts() {
         }
     }
 }
+
+#[test]
+fn streaming_state_stays_bounded_on_a_long_walk() {
+    // Twenty copies of the fixture walk back to back (≈ 4 min of data, 20 bouts).
+    let walk = fixture();
+    let dur = walk.last().unwrap().t.0 + 10_000;
+    let mut a = GaitAnalyzer::new(&[(Placement::LowerBack, 100.0)], subject());
+    let mut max_bytes = 0;
+    for rep in 0..20 {
+        let shifted: Vec<ImuSample> = walk
+            .iter()
+            .map(|s| ImuSample {
+                t: steady_core::Micros(s.t.0 + rep * dur),
+                ..*s
+            })
+            .collect();
+        a.push(Placement::LowerBack, &shifted).unwrap();
+        max_bytes = max_bytes.max(a.buffered_bytes());
+    }
+    assert!(max_bytes <= 1_000_000, "{max_bytes} B");
+    let r = a.finish();
+    assert!(r.events.len() >= 150, "{} events", r.events.len());
+}

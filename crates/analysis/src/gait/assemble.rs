@@ -74,10 +74,19 @@ pub struct StepRecord {
 #[derive(Debug, Clone)]
 pub struct Assembler {
     leg_length_m: f64,
+    /// The open chain's not yet dropped steps (the last [`KEEP_FINAL`] final ones + pending).
     chain: Vec<StepCandidate>,
     sides: Vec<Option<Side>>,
     finalized: usize,
+    /// Steps of the open chain already dropped from `chain` (memory stays bounded).
+    drained: usize,
+    first_t_s: f64,
+    length_sum_m: f64,
+    length_n: usize,
 }
+
+/// Final steps kept as context for the side vote and the strides (two back are needed).
+const KEEP_FINAL: usize = 4;
 
 impl Assembler {
     /// An assembler using `leg_length_m` for the inverted-pendulum step length.
@@ -87,7 +96,17 @@ impl Assembler {
             chain: Vec::new(),
             sides: Vec::new(),
             finalized: 0,
+            drained: 0,
+            first_t_s: 0.0,
+            length_sum_m: 0.0,
+            length_n: 0,
         }
+    }
+
+    /// Bytes held for the open chain (bounded: pending steps plus [`KEEP_FINAL`] final ones).
+    pub fn held_bytes(&self) -> usize {
+        self.chain.len() * std::mem::size_of::<StepCandidate>()
+            + self.sides.len() * std::mem::size_of::<Option<Side>>()
     }
 
     /// Adds the next step; returns what became final.
@@ -98,11 +117,21 @@ impl Assembler {
                 self.close(&mut out);
             }
         }
+        if self.chain.is_empty() {
+            self.first_t_s = c.t_s;
+        }
         self.chain.push(c);
-        if self.chain.len() > MIN_BOUT_STEPS {
+        if self.drained + self.chain.len() > MIN_BOUT_STEPS {
             // Two steps of look-ahead for the side vote.
             let upto = self.chain.len() - 2;
             self.finalize_upto(upto, &mut out);
+            if self.finalized > KEEP_FINAL {
+                let d = self.finalized - KEEP_FINAL;
+                self.chain.drain(..d);
+                self.sides.drain(..d);
+                self.finalized -= d;
+                self.drained += d;
+            }
         }
         out
     }
@@ -115,15 +144,14 @@ impl Assembler {
     }
 
     fn close(&mut self, out: &mut Vec<Assembled>) {
-        if self.chain.len() > MIN_BOUT_STEPS {
+        if self.drained + self.chain.len() > MIN_BOUT_STEPS {
             self.finalize_upto(self.chain.len(), out);
-            let first = self.chain[0].t_s;
+            let first = self.first_t_s;
             let last = self.chain[self.chain.len() - 1].t_s;
-            let n_steps = self.chain.len() - 1;
+            let n_steps = self.drained + self.chain.len() - 1;
             let cadence = 60.0 * n_steps as f64 / (last - first);
-            let lengths: Vec<f64> = (0..n_steps).filter_map(|k| self.step_length(k)).collect();
-            let stride_length = (!lengths.is_empty())
-                .then(|| 2.0 * lengths.iter().sum::<f64>() / lengths.len() as f64);
+            let stride_length =
+                (self.length_n > 0).then(|| 2.0 * self.length_sum_m / self.length_n as f64);
             out.push(Assembled::Bout(Bout {
                 start_s: first,
                 end_s: last,
@@ -135,6 +163,9 @@ impl Assembler {
         self.chain.clear();
         self.sides.clear();
         self.finalized = 0;
+        self.drained = 0;
+        self.length_sum_m = 0.0;
+        self.length_n = 0;
     }
 
     fn side_of(&self, k: usize) -> Option<Side> {
@@ -188,11 +219,16 @@ impl Assembler {
                 }));
             }
             if k >= 1 {
+                let length_m = self.step_length(k - 1);
+                if let Some(l) = length_m {
+                    self.length_sum_m += l;
+                    self.length_n += 1;
+                }
                 out.push(Assembled::Step(StepRecord {
                     side,
                     start_s: self.chain[k - 1].t_s,
                     end_s: c.t_s,
-                    length_m: self.step_length(k - 1),
+                    length_m,
                 }));
             }
             if k >= 2 {
