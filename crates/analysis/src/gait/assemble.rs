@@ -103,7 +103,7 @@ impl Assembler {
         }
     }
 
-    /// Bytes held for the open chain (bounded: pending steps plus [`KEEP_FINAL`] final ones).
+    /// Bytes held for the open chain (bounded: pending steps plus four final ones).
     pub fn held_bytes(&self) -> usize {
         self.chain.len() * std::mem::size_of::<StepCandidate>()
             + self.sides.len() * std::mem::size_of::<Option<Side>>()

@@ -1,4 +1,4 @@
-//! Aggregates of a [`GaitReport`](super::GaitReport): per-side means, asymmetry, variability,
+//! Aggregates of a [`GaitReport`]: per-side means, asymmetry, variability,
 //! pelvic drop, harmonic ratio, regularity and a quality flag with reasons.
 //!
 //! Formulas (see `research/clinical.md` §2): symmetry index `100·(R−L)/(0.5·(R+L))`

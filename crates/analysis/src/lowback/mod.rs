@@ -5,24 +5,29 @@
 //! [`CORE_S`] seconds, with [`MARGIN_S`] seconds of context on both sides for zero-phase
 //! filtering), so the result never depends on how the input was chunked. Per block:
 //!
-//! 1. Body frame: vertical acceleration `a_v = acc·up − mean`; forward from the inverted
-//!    pendulum phase relation ([`crate::orientation::forward_covariance`]), accumulated over
-//!    blocks; left = up × forward. No sensor axis convention is assumed.
+//! 1. Vertical acceleration `a_v = acc·up − mean` (no sensor axis convention is assumed).
 //! 2. Steps: peaks of `a_v` low-passed at [`STEP_LP_HZ`] (one peak per step in the 0.5–3 Hz
 //!    step-frequency range, cf. McCamley et al. 2012 whose Gaussian-CWT of the integrated
-//!    signal is a smoothed `a_v`), at least [`MIN_STEP_S`] apart.
+//!    signal is a smoothed `a_v`), with prominence ≥ [`MIN_STEP_PROMINENCE_MPS2`] and at least
+//!    [`MIN_SPACING_FRACTION`] of the window's dominant step period apart (autocorrelation,
+//!    [`dominant_step_period_s`]), never closer than [`MIN_STEP_S`].
+//!    Body frame (only for blocks with steps): forward from the inverted-pendulum phase
+//!    relation over the walking span ([`crate::orientation::forward_covariance`]),
+//!    accumulated over walking blocks; left = up × forward.
 //! 3. Initial contact: the steepest rise of `a_v` (low-passed at [`IC_LP_HZ`]) shortly before
 //!    the smoothed peak — the heel-strike loading transient (Zijlstra & Hof 2003 describe the
 //!    IC as the start of the vertical acceleration rise after its minimum).
-//! 4. Final contact of the contralateral foot: the steepest fall of the smoothed `a_v` after
-//!    the peak (McCamley 2012: maximum of the second CWT derivative, i.e. the fastest decrease
-//!    of the smoothed signal).
-//! 5. Side: medio-lateral velocity of the trunk at IC. The centre of mass sways towards the
-//!    foot that is landing (it reaches its lateral extreme over that foot at mid-stance), so
-//!    moving left at IC means a left IC. Pure kinematics, no trained model.
-//! 6. Per step: vertical excursion `h` of the trunk (double integral with per-step drift
-//!    removal) for the Zijlstra & Hof inverted-pendulum step length, frontal-plane tilt
-//!    excursion (pelvic drop) during single support, harmonic ratio and regularities.
+//! 4. Final contact of the contralateral foot: the steepest fall of `a_v` low-passed at
+//!    [`FC_LP_HZ`] after the peak (McCamley 2012: maximum of the second CWT derivative, i.e.
+//!    the fastest decrease of the smoothed signal). No offset is added: on the Mobilise-D
+//!    data this FC is ≈ 35 ms early, like the IC, so durations between them are unbiased.
+//! 5. Side: medio-lateral velocity of the trunk at IC, minus its mean over the surrounding
+//!    gait cycle (removes drift and the centripetal part of turns). The centre of mass sways
+//!    towards the foot that is landing (it reaches its lateral extreme over that foot at
+//!    mid-stance), so moving left at IC means a left IC. Pure kinematics, no trained model.
+//! 6. Per step: vertical excursion `h` of the trunk (double integral, periodic per step) for
+//!    the Zijlstra & Hof inverted-pendulum step length, frontal-plane tilt excursion (pelvic
+//!    drop) during single support, harmonic ratio and regularities.
 //!
 //! Latency: an event is reported once its block has been processed, i.e. at most
 //! `CORE_S + MARGIN_S` seconds after it happened.
