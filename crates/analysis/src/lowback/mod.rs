@@ -419,8 +419,10 @@ impl LowBackDetector {
 /// Dominant step period (s) of a smoothed vertical acceleration, from its autocorrelation
 /// (Moe-Nilssen & Helbostad 2004) over lags 1/3–2 s, or `None` without periodicity.
 ///
-/// The highest autocorrelation is at the step or the stride lag; when a clear peak also sits
-/// near half of that lag, the half is the step.
+/// The highest autocorrelation is at the step or the stride lag; when any positive peak also
+/// sits near half of that lag, the half is the step. Erring towards the shorter period keeps
+/// every step of an asymmetric gait (alternating strong and weak impacts, where the
+/// step-lag correlation is weak); the ≥ 1/3 s floor still applies.
 pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
     // Decimate to ≈ 25 Hz (the input is low-passed at 3 Hz) to keep this cheap.
     let dec = ((fs_hz / 25.0).floor() as usize).max(1);
@@ -461,7 +463,7 @@ pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
         .filter(|&i| i >= lo && (i as f64 - best as f64 / 2.0).abs() <= 0.2 * best as f64 / 2.0)
         .max_by(|&a, &b| r[a].total_cmp(&r[b]));
     let step = match half {
-        Some(h) if r[h] >= 0.5 * r[best] => h,
+        Some(h) => h,
         _ => best,
     };
     Some(step as f64 / f)
