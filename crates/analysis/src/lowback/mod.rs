@@ -266,15 +266,10 @@ impl LowBackDetector {
         let pad = n.min((0.5 * fs) as usize);
         // 1. Vertical acceleration and horizontal vectors.
         let mut av = Vec::with_capacity(n);
-        let mut horiz = Vec::with_capacity(n);
         let mut up_mean = Vector3::zeros();
         for b in win {
-            let a = Vector3::from(b.acc);
             let up = Vector3::from(b.up);
-            let v = a.dot(&up);
-            av.push(v);
-            let h = a - up * v;
-            horiz.push([h.x, h.y, h.z]);
+            av.push(Vector3::from(b.acc).dot(&up));
             up_mean += up;
         }
         let mean = av.iter().sum::<f64>() / n as f64;
@@ -282,13 +277,7 @@ impl LowBackDetector {
             *v -= mean;
         }
         let up_mean = up_mean / n as f64;
-        // Vertical velocity in the step band (3 Hz low-pass, then the 0.2 Hz high-pass after
-        // integration) for the forward estimate.
-        let f = &self.filters;
-        let mut lows = filtfilt_many(&[&f.step_lp, &f.ic_lp, &f.fc_lp], &[&av, &av, &av], pad);
-        let fc_d = derivative(&lows.pop().unwrap_or_default(), dt);
-        let ic_sig = derivative(&lows.pop().unwrap_or_default(), dt);
-        let smooth = lows.pop().unwrap_or_default();
+        let smooth = self.filters.step_lp.filtfilt(&av, pad);
         // 2. Steps.
         // Two peaks closer than 0.6 of the dominant step period are one step (the loading and
         // push-off bumps of a slow step); skdh's AP-CWT detector uses the same 0.5–0.6 rule.
@@ -298,6 +287,18 @@ impl LowBackDetector {
         let wlen = (2.0 * fs) as usize;
         let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
         let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
+        // An IC in the core needs a peak in [core start, core end + search): otherwise this
+        // block reports nothing and the rest of the work is skipped.
+        if !peaks.iter().any(|&p| {
+            let g = w0 + p as u64;
+            g >= core0 && g < core1 + search as u64
+        }) {
+            return Vec::new();
+        }
+        let f = &self.filters;
+        let mut lows = filtfilt_many(&[&f.ic_lp, &f.fc_lp], &[&av, &av], pad);
+        let fc_d = derivative(&lows.pop().unwrap_or_default(), dt);
+        let ic_sig = derivative(&lows.pop().unwrap_or_default(), dt);
         // IC of every peak in the window (also the margins, for step lengths).
         let ics: Vec<usize> = peaks
             .iter()
@@ -318,6 +319,15 @@ impl LowBackDetector {
             }
             self.last_walking_up = Some(up_mean);
         }
+        let horiz: Vec<[f64; 3]> = win
+            .iter()
+            .map(|b| {
+                let a = Vector3::from(b.acc);
+                let up = Vector3::from(b.up);
+                let h = a - up * a.dot(&up);
+                [h.x, h.y, h.z]
+            })
+            .collect();
         let vz = self.filters.hp.filtfilt(&cumtrapz(&smooth, dt), pad);
         // Forward from the walking span only (first to last step of the window), so that
         // sitting down or bending cannot steer it; accumulated over walking blocks with decay
