@@ -383,6 +383,7 @@ fn asymmetric_walk(fs: f64) -> (Vec<ImuSample>, Vec<(f64, Side)>) {
             // Lateral velocity towards the landing foot at each IC, reversing once per step:
             // v = dir_k·V·cos(π(t − t_k)/Δ_k), so a = −dir_k·V·π/Δ_k·sin(…).
             let mut a_left = 0.0;
+            let mut roll_dps = 0.0;
             if walking(ts) {
                 if let Some(k) = ics.iter().rposition(|&(tk, _)| tk <= ts) {
                     let (tk, side) = ics[k];
@@ -391,13 +392,16 @@ fn asymmetric_walk(fs: f64) -> (Vec<ImuSample>, Vec<(f64, Side)>) {
                     let dir = if side == Side::Left { 1.0 } else { -1.0 };
                     let ph = std::f64::consts::PI * (ts - tk) / d;
                     a_left = -dir * 0.1 * std::f64::consts::PI / d * ph.sin();
+                    // Pelvic tilt over the step, 6° standing on the left, 2° on the right.
+                    let tilt = if side == Side::Left { 6.0 } else { 2.0 };
+                    roll_dps = tilt * std::f64::consts::PI / d * ph.cos();
                 }
             }
             // Sensor axes: x up, z forward, so left = x × z = −y.
             ImuSample {
                 t: steady_core::Micros::from_secs_f64(ts),
                 acc_mps2: [9.81 + av[i], -a_left, ap[i] - ap_mean],
-                gyr_dps: [0.0, 0.0, 0.0],
+                gyr_dps: [0.0, 0.0, roll_dps],
             }
         })
         .collect();
