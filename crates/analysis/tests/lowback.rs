@@ -446,3 +446,26 @@ fn asymmetric_gait_keeps_every_step() {
         "step-time asymmetry {a}"
     );
 }
+
+#[test]
+fn a_hole_in_the_data_costs_only_the_steps_inside_it() {
+    let reference: serde_json::Value = serde_json::from_str(FIXTURE_REF).unwrap();
+    let mut walk = fixture();
+    // Lose 0.25 s in the middle of the walk (samples 700..725, 7.00–7.24 s).
+    walk.drain(700..725);
+    let report = run(&walk);
+    let det = ics(&report);
+    for r in reference["initial_contacts"].as_array().unwrap() {
+        let t = r["t_s"].as_f64().unwrap();
+        if (6.8..7.5).contains(&t) {
+            continue;
+        }
+        let side: Side = r["side"].as_str().unwrap().parse().unwrap();
+        assert!(
+            det.iter()
+                .any(|d| (d.0 - t).abs() <= 0.1 && d.1 == Some(side)),
+            "no {side} IC near {t}: {det:?}"
+        );
+    }
+    assert_streaming_equals_one_shot(&walk, 23);
+}

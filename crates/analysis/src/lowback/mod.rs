@@ -93,6 +93,18 @@ pub struct StepCandidate {
     pub amplitude_mps2: f64,
 }
 
+/// The last raw reading (for bridging holes).
+#[derive(Debug, Clone, Copy)]
+struct Bridge {
+    t_s: f64,
+    acc: [f64; 3],
+    gyr: [f64; 3],
+}
+
+/// Longest hole bridged sample by sample (10 s at 100 Hz; beyond that the bridge is cut short
+/// and the two sides simply meet, which the step chain treats as a pause anyway).
+const MAX_BRIDGE_SAMPLES: i64 = 1000;
+
 #[derive(Debug, Clone, Copy)]
 struct Buffered {
     t_s: f64,
@@ -106,7 +118,7 @@ struct Buffered {
 pub struct LowBackDetector {
     fs_hz: f64,
     mahony: Mahony,
-    last_t_s: Option<f64>,
+    last: Option<Bridge>,
     buf: std::collections::VecDeque<Buffered>,
     /// Global index of `buf[0]`.
     buf_start: u64,
@@ -144,7 +156,7 @@ impl LowBackDetector {
         LowBackDetector {
             fs_hz: fs,
             mahony: Mahony::new(MahonyGains::default()),
-            last_t_s: None,
+            last: None,
             buf: Default::default(),
             buf_start: 0,
             n_total: 0,
@@ -192,25 +204,61 @@ impl LowBackDetector {
             }
             // Division (not × 1e-6) gives the shortest decimal for whole microseconds.
             let t = s.t.0 as f64 / 1e6;
-            let dt = match self.last_t_s {
-                Some(prev) if t > prev && t - prev < 1.0 => t - prev,
+            if let Some(prev) = self.last {
+                if t <= prev.t_s {
+                    // Out of order or duplicate: the timeline only moves forward.
+                    continue;
+                }
+                // Lost samples (a hole in `t`): the filters need a uniform grid, so the hole
+                // is bridged linearly for analysis only (never written back); a bridge has no
+                // peaks, so no step is invented, and a hole longer than a step ends the bout.
+                let period = 1.0 / self.fs_hz;
+                let missing = ((t - prev.t_s) / period).round() as i64 - 1;
+                for m in 1..=missing.clamp(0, MAX_BRIDGE_SAMPLES) {
+                    let w = m as f64 / (missing + 1) as f64;
+                    let lerp = |a: [f64; 3], b: [f64; 3]| {
+                        [
+                            a[0] + w * (b[0] - a[0]),
+                            a[1] + w * (b[1] - a[1]),
+                            a[2] + w * (b[2] - a[2]),
+                        ]
+                    };
+                    let fill = Bridge {
+                        t_s: prev.t_s + w * (t - prev.t_s),
+                        acc: lerp(prev.acc, s.acc_mps2),
+                        gyr: lerp(prev.gyr, s.gyr_dps),
+                    };
+                    self.ingest(fill, period, &mut out);
+                }
+            }
+            let dt = match self.last {
+                Some(prev) if t - prev.t_s < 1.0 => (t - prev.t_s).min(1.0 / self.fs_hz * 1.5),
                 _ => 1.0 / self.fs_hz,
             };
-            self.last_t_s = Some(t);
-            self.mahony.update(s.acc_mps2, s.gyr_dps, dt);
-            let up = self.mahony.up_in_sensor();
-            self.buf.push_back(Buffered {
+            let sample = Bridge {
                 t_s: t,
                 acc: s.acc_mps2,
                 gyr: s.gyr_dps,
-                up: [up.x, up.y, up.z],
-            });
-            self.n_total += 1;
-            if self.n_total >= (self.block + 1) * self.core_n + self.margin_n {
-                self.process_block(false, &mut out);
-            }
+            };
+            self.ingest(sample, dt, &mut out);
         }
         out
+    }
+
+    fn ingest(&mut self, s: Bridge, dt: f64, out: &mut Vec<StepCandidate>) {
+        self.last = Some(s);
+        self.mahony.update(s.acc, s.gyr, dt);
+        let up = self.mahony.up_in_sensor();
+        self.buf.push_back(Buffered {
+            t_s: s.t_s,
+            acc: s.acc,
+            gyr: s.gyr,
+            up: [up.x, up.y, up.z],
+        });
+        self.n_total += 1;
+        if self.n_total >= (self.block + 1) * self.core_n + self.margin_n {
+            self.process_block(false, out);
+        }
     }
 
     /// Processes what is left (blocks truncated at the end of the data).
