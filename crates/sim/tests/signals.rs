@@ -480,3 +480,56 @@ fn tug_phases_are_ordered_and_turns_are_half_turns() {
     let yaw1 = integrate(&sim, 0, 0, tt.turn1_start_s - 0.5, tt.turn1_end_s + 0.5);
     assert!((yaw1 - 180.0).abs() < 15.0, "turn 1: {yaw1}");
 }
+
+#[test]
+fn four_stage_test_records_stages_and_a_step_out() {
+    use steady_sim::{BalanceStage, FourStageParams};
+    let cfg = SensorConfig::new(&[Placement::LowerBack, Placement::RightFoot]).noiseless();
+    let full = simulate(
+        &Scenario::new()
+            .stand(1.0)
+            .four_stage(FourStageParams::default()),
+        &cfg,
+        3,
+    );
+    let st = &full.truth.stages;
+    assert_eq!(st.len(), 4);
+    assert!(st
+        .iter()
+        .all(|s| s.passed && (s.end_s - s.start_s - 10.0).abs() < 1e-9));
+    assert_eq!(st[3].stage, BalanceStage::SingleLeg);
+    assert_eq!(full.truth.balance_trials.len(), 1);
+    assert_eq!(full.truth.balance_trials[0].end, TrialEnd::TimeLimit);
+    assert!(st.windows(2).all(|w| w[0].end_s < w[1].start_s));
+    // The moving (right) foot is still while each stage is held.
+    let foot = full.stream(Placement::RightFoot).unwrap();
+    for s in &st[..3] {
+        let moving = foot
+            .iter()
+            .filter(|x| x.t_s() > s.start_s + 0.5 && x.t_s() < s.end_s)
+            .any(|x| x.gyr_dps.iter().any(|g| g.abs() > 1.0));
+        assert!(!moving, "{:?}: foot moves while held", s.stage);
+    }
+
+    let p = FourStageParams {
+        fail: Some((BalanceStage::Tandem, 4.0)),
+        ..FourStageParams::default()
+    };
+    let failed = simulate(&Scenario::new().stand(1.0).four_stage(p), &cfg, 3);
+    let st = &failed.truth.stages;
+    assert_eq!(st.len(), 3);
+    assert!(st[0].passed && st[1].passed && !st[2].passed);
+    assert!((st[2].end_s - st[2].start_s - 4.0).abs() < 1e-9);
+    // Step out: a recorded lift-off of the right foot at the stage end and a foot burst.
+    assert!(failed.truth.events.iter().any(|e| e.side == Side::Right
+        && e.kind == EventKind::FinalContact
+        && (e.t_s - st[2].end_s).abs() < 1e-9));
+    let burst = failed
+        .stream(Placement::RightFoot)
+        .unwrap()
+        .iter()
+        .filter(|x| x.t_s() >= st[2].end_s && x.t_s() < st[2].end_s + 0.5)
+        .map(|x| (x.acc_norm_mps2() - STANDARD_GRAVITY_MPS2).abs())
+        .fold(0.0, f64::max);
+    assert!(burst > 5.0, "step-out burst {burst}");
+}
