@@ -64,6 +64,9 @@ pub const ML_HP_HZ: f64 = 0.2;
 /// pelvis tilts by well under ±15° while walking (Perry & Burnfield: pelvic tilt ≈ 4°,
 /// obliquity ≈ 8° range), so 30° between walking periods is not posture.
 pub const MOVED_DEG: f64 = 30.0;
+/// Low-pass separating turning (slow yaw) from gait sway (Hz): below the slowest stride
+/// frequency of normal walking.
+pub const TURN_LP_HZ: f64 = 0.4;
 /// Low-pass for the final-contact feature (Hz): smoothing comparable to McCamley's Gaussian
 /// CWT (centre ≈ 1.25 Hz), which keeps one falling edge per step.
 pub const FC_LP_HZ: f64 = 2.0;
@@ -141,6 +144,7 @@ struct Filters {
     fc_lp: Sos,
     ic_lp: Sos,
     hp: Sos,
+    turn_lp: Sos,
 }
 
 impl LowBackDetector {
@@ -171,6 +175,7 @@ impl LowBackDetector {
                 step_lp: design(FilterKind::LowPass(STEP_LP_HZ)),
                 fc_lp: design(FilterKind::LowPass(FC_LP_HZ)),
                 ic_lp: design(FilterKind::LowPass(IC_LP_HZ)),
+                turn_lp: design(FilterKind::LowPass(TURN_LP_HZ)),
                 hp: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs)
                     .expect("0.2 Hz below fs/2"),
             },
@@ -393,10 +398,34 @@ impl LowBackDetector {
         let Some(frame) = forward_from_walking(up_mean, fwd) else {
             return Vec::new();
         };
-        let ml: Vec<f64> = horiz
+        let mut ml: Vec<f64> = horiz
             .iter()
             .map(|h| Vector3::from(*h).dot(&frame.left))
             .collect();
+        // Turning adds a centripetal acceleration v·ω towards the inside of the turn that
+        // would bias the sway. Estimate the walking speed v as the least-squares gain from
+        // the slow yaw rate to the slow lateral acceleration (both below the stride band),
+        // clamped to a plausible 0–2 m/s, and remove v·ω.
+        let yaw_rps: Vec<f64> = win
+            .iter()
+            .map(|b| Vector3::from(b.gyr).dot(&Vector3::from(b.up)).to_radians())
+            .collect();
+        let mut slow = filtfilt_many(&[&f.turn_lp, &f.turn_lp], &[&ml, &yaw_rps], pad);
+        let yaw_slow = slow.pop().unwrap_or_default();
+        let ml_slow = slow.pop().unwrap_or_default();
+        let (mut sxy, mut sxx) = (0.0, 0.0);
+        for i in s0..s1 {
+            sxy += ml_slow[i] * yaw_slow[i];
+            sxx += yaw_slow[i] * yaw_slow[i];
+        }
+        let v_turn = if sxx > 0.0 {
+            (sxy / sxx).clamp(0.0, 2.0)
+        } else {
+            0.0
+        };
+        for (m, w) in ml.iter_mut().zip(&yaw_rps) {
+            *m -= v_turn * w;
+        }
         let roll_rate: Vec<f64> = win
             .iter()
             .map(|b| Vector3::from(b.gyr).dot(&frame.forward))
