@@ -131,6 +131,8 @@ impl Layout {
             g.thigh.hold(t, 0.0);
             g.lift_z.hold(t, 0.0);
             g.lift_back.hold(t, 0.0);
+            g.invert.hold(t, 0.0);
+            g.twist.hold(t, 0.0);
         }
         let k = &mut self.k;
         for c in [
@@ -224,6 +226,12 @@ impl Layout {
         g.thigh.deg(ic, -25.0 * a, 30.0 * a);
         g.thigh.deg(ic + 0.5 * s, -8.0 * a, 50.0 * a);
         g.thigh.deg(fc, 8.0 * a_fc, -40.0 * a_fc);
+        g.invert.deg(ic, 5.0 * a, -40.0 * a);
+        g.invert.deg(ic + 0.15 * s, 0.0, 0.0);
+        g.invert.deg(ic + 0.55 * s, 0.0, 0.0);
+        g.invert.deg(fc, 8.0 * a_fc, 60.0 * a_fc);
+        g.twist.deg(fc, 0.0, 0.0);
+        g.twist.deg(ic, 0.0, 0.0);
     }
 
     /// Sagittal knots of one swing `[fc, ic]` (mid-swing only; the ends belong to stance).
@@ -243,6 +251,10 @@ impl Layout {
             -1.8 * (45.0 * a_fc + 15.0 * a_ic) / w,
         );
         g.thigh.deg(fc + 0.55 * w, -27.0 * a_ic, -40.0 * a_ic);
+        g.invert.deg(fc + 0.3 * w, 10.0 * a_fc, -20.0 * a_fc);
+        g.invert.deg(fc + 0.75 * w, 2.0 * a_ic, -10.0 * a_ic);
+        g.twist.deg(fc + 0.3 * w, 8.0 * a_fc, 0.0);
+        g.twist.deg(fc + 0.7 * w, -6.0 * a_ic, 0.0);
         g.lift_z.hold(fc, 0.0);
         g.lift_z.hold(fc + 0.5 * w, clear_m);
         g.lift_z.hold(ic, 0.0);
@@ -484,6 +496,9 @@ impl Layout {
                                 g.foot.deg(ic + 0.12, 0.0, 0.0);
                                 g.shank.deg(ic, -15.0 * a_here, 60.0 * a_here);
                                 g.thigh.deg(ic, -25.0 * a_here, 30.0 * a_here);
+                                g.invert.deg(ic, 5.0 * a_here, -40.0 * a_here);
+                                g.invert.deg(ic + 0.12, 0.0, 0.0);
+                                g.twist.deg(ic, 0.0, 0.0);
                                 let settle = close_ic.max(ic) + 0.45;
                                 g.shank.deg(settle, 0.0, 0.0);
                                 g.thigh.deg(settle, 0.0, 0.0);
