@@ -469,3 +469,24 @@ fn a_hole_in_the_data_costs_only_the_steps_inside_it() {
     }
     assert_streaming_equals_one_shot(&walk, 23);
 }
+
+#[test]
+fn metrics_expose_the_summary_with_units_and_sides() {
+    let r = run(&fixture());
+    let m = r.metrics();
+    let get = |key: &str, side: Option<Side>| {
+        m.iter()
+            .find(|x| x.key == key && x.side == side)
+            .unwrap_or_else(|| panic!("metric {key} {side:?} missing"))
+    };
+    let cadence = get("gait.cadence_spm", None);
+    assert_eq!(cadence.unit, "/min");
+    assert_eq!(Some(cadence.value), r.summary.cadence_spm);
+    for side in Side::BOTH {
+        let stance = get("gait.stance_s", Some(side));
+        assert_eq!(stance.unit, "s");
+        assert!(stance.value > 0.3 && stance.value < 1.5, "{stance:?}");
+    }
+    assert!(get("gait.asymmetry.stance_pct", None).value >= 0.0);
+    assert!(m.iter().all(|x| x.value.is_finite()));
+}
