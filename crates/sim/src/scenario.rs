@@ -219,12 +219,12 @@ impl Default for TugParams {
     fn default() -> Self {
         TugParams {
             walk: WalkParams {
-                cadence_spm: 100.0,
-                step_length_m: 0.55,
+                cadence_spm: 105.0,
+                step_length_m: 0.6,
                 ..WalkParams::default()
             },
             distance_m: 3.0,
-            turn_s: 1.8,
+            turn_s: 1.5,
         }
     }
 }
@@ -310,6 +310,40 @@ impl Scenario {
     pub fn chair_stand_30s(mut self, p: ChairStandParams) -> Self {
         self.activities.push(Activity::ChairStand(p));
         self
+    }
+
+    /// The built-in demo session (about 2.5 minutes): standing, a walk with a 180° turn, a
+    /// single-leg stance trial on each leg (the second ends early), a 30 s chair stand with one
+    /// failed rise, and a TUG.
+    pub fn demo() -> Scenario {
+        let walk = WalkParams::default();
+        Scenario::new()
+            .stand(5.0)
+            .walk_route(
+                walk.clone(),
+                vec![
+                    RoutePiece::Straight { duration_s: 20.0 },
+                    RoutePiece::Turn {
+                        angle_deg: 180.0,
+                        duration_s: 2.5,
+                        speed_factor: 0.4,
+                    },
+                    RoutePiece::Straight { duration_s: 20.0 },
+                ],
+            )
+            .stand(3.0)
+            .single_leg_stance(SlsParams::default())
+            .single_leg_stance(SlsParams {
+                stance: Side::Right,
+                outcome: SlsOutcome::TouchDown { after_s: 6.5 },
+                ..SlsParams::default()
+            })
+            .chair_stand_30s(ChairStandParams {
+                failed_rise_before: Some(3),
+                ..ChairStandParams::default()
+            })
+            .tug(TugParams::default())
+            .stand(2.0)
     }
 
     /// Append a Timed Up and Go.

@@ -533,3 +533,51 @@ fn four_stage_test_records_stages_and_a_step_out() {
         .fold(0.0, f64::max);
     assert!(burst > 5.0, "step-out burst {burst}");
 }
+
+#[test]
+fn step_time_variability_follows_the_configured_cv() {
+    for cv in [0.0, 0.04] {
+        let wp = WalkParams {
+            step_time_cv: cv,
+            ..WalkParams::default()
+        };
+        let sim = Simulator::new(
+            &Scenario::new().walk_strides(wp.clone(), 60),
+            &SensorConfig::default(),
+            21,
+        );
+        let t = sim.truth();
+        let b = t.bouts[0];
+        let ics: Vec<f64> = t
+            .events
+            .iter()
+            .filter(|e| {
+                e.kind == EventKind::InitialContact
+                    && e.t_s > b.start_s + 1.0
+                    && e.t_s < b.end_s - 2.0
+            })
+            .map(|e| e.t_s)
+            .collect();
+        let steps: Vec<f64> = ics.windows(2).map(|w| w[1] - w[0]).collect();
+        let m = steps.iter().sum::<f64>() / steps.len() as f64;
+        let sd = (steps.iter().map(|s| (s - m).powi(2)).sum::<f64>() / steps.len() as f64).sqrt();
+        assert!((m - 0.5 * wp.stride_time_s()).abs() < 0.01, "mean step {m}");
+        assert!((sd / m - cv).abs() < 0.012, "step cv {} vs {cv}", sd / m);
+    }
+}
+
+#[test]
+fn demo_truth_serialises_to_json_with_snake_case_kinds() {
+    let sim = Simulator::new(&Scenario::demo(), &SensorConfig::default(), 1);
+    let t = sim.truth();
+    assert_eq!(t.bouts.len(), 2, "walk + TUG walk");
+    assert_eq!(t.balance_trials.len(), 2);
+    assert_eq!(t.balance_trials[1].end, TrialEnd::TouchDown);
+    assert_eq!(t.tugs.len(), 1);
+    let c = &t.chair_stands[0];
+    assert_eq!(c.completed as usize, c.reps.len() - 1);
+    let v = serde_json::to_value(t).unwrap();
+    assert_eq!(v["events"][0]["kind"], "final_contact");
+    assert_eq!(v["balance_trials"][0]["end"], "time_limit");
+    assert!(v["duration_s"].as_f64().unwrap() > 120.0);
+}
