@@ -22,7 +22,8 @@
 //!    the fastest decrease of the smoothed signal). No offset is added: on the Mobilise-D
 //!    data this FC is ≈ 35 ms early, like the IC, so durations between them are unbiased.
 //! 5. Side: medio-lateral velocity of the trunk at IC, minus its mean over the surrounding
-//!    gait cycle (removes drift and the centripetal part of turns). The centre of mass sways
+//!    gait cycle (removes drift), after subtracting the centripetal acceleration of turns
+//!    (v·yaw rate, with v fitted on the slow components). The centre of mass sways
 //!    towards the foot that is landing (it reaches its lateral extreme over that foot at
 //!    mid-stance), so moving left at IC means a left IC. Pure kinematics, no trained model.
 //! 6. Per step: vertical excursion `h` of the trunk (double integral, periodic per step) for
@@ -262,7 +263,7 @@ impl LowBackDetector {
         });
         self.n_total += 1;
         if self.n_total >= (self.block + 1) * self.core_n + self.margin_n {
-            self.process_block(false, out);
+            self.process_block(out);
         }
     }
 
@@ -270,12 +271,12 @@ impl LowBackDetector {
     pub fn finish(&mut self) -> Vec<StepCandidate> {
         let mut out = Vec::new();
         while self.block * self.core_n < self.n_total {
-            self.process_block(true, &mut out);
+            self.process_block(&mut out);
         }
         out
     }
 
-    fn process_block(&mut self, _final: bool, out: &mut Vec<StepCandidate>) {
+    fn process_block(&mut self, out: &mut Vec<StepCandidate>) {
         let core0 = self.block * self.core_n;
         let core1 = ((self.block + 1) * self.core_n).min(self.n_total);
         let w0 = core0.saturating_sub(self.margin_n);
