@@ -51,6 +51,7 @@ struct WalkTimes {
 
 /// Lay out a scenario: the finished body model and its truth.
 pub fn lay_out(scenario: &Scenario, rng: ChaCha8Rng) -> (Body, Truth) {
+    let scenario = &scenario.sanitized();
     let mut l = Layout {
         k: BodyKnots::default(),
         truth: Truth::default(),

@@ -60,7 +60,23 @@ pub struct Simulator {
 
 impl Simulator {
     /// Lay out `scenario` for `config`; everything random derives from `seed`.
+    /// Out-of-range numbers are limited (see [`Scenario::sanitized`]; a rate that is not a
+    /// positive number becomes 100 Hz).
     pub fn new(scenario: &Scenario, config: &SensorConfig, seed: u64) -> Simulator {
+        let mut config = config.clone();
+        if !(config.rate_hz.is_finite() && config.rate_hz >= 1.0 && config.rate_hz <= 10_000.0) {
+            config.rate_hz = 100.0;
+        }
+        for x in [
+            &mut config.acc_noise_mps2,
+            &mut config.gyr_noise_dps,
+            &mut config.gyr_bias_dps,
+        ] {
+            if !(x.is_finite() && *x >= 0.0) {
+                *x = 0.0;
+            }
+        }
+        let config = &config;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(0);
         let (body, truth) = layout::lay_out(scenario, rng);

@@ -353,6 +353,116 @@ impl Scenario {
     }
 }
 
+/// `x` limited to `[lo, hi]`, or `default` when not finite.
+fn sane(x: f64, lo: f64, hi: f64, default: f64) -> f64 {
+    if x.is_finite() {
+        x.clamp(lo, hi)
+    } else {
+        default
+    }
+}
+
+impl WalkParams {
+    /// Parameters limited to the ranges the gait model supports (NaN → defaults).
+    pub fn sanitized(&self) -> WalkParams {
+        let d = WalkParams::default();
+        WalkParams {
+            cadence_spm: sane(self.cadence_spm, 40.0, 180.0, d.cadence_spm),
+            step_length_m: sane(self.step_length_m, 0.15, 1.2, d.step_length_m),
+            stance_fraction: [
+                sane(self.stance_fraction[0], 0.52, 0.8, 0.62),
+                sane(self.stance_fraction[1], 0.52, 0.8, 0.62),
+            ],
+            step_time_cv: sane(self.step_time_cv, 0.0, 0.1, d.step_time_cv),
+            step_length_cv: sane(self.step_length_cv, 0.0, 0.2, d.step_length_cv),
+            pelvic_drop_deg: [
+                sane(self.pelvic_drop_deg[0], -5.0, 20.0, 3.0),
+                sane(self.pelvic_drop_deg[1], -5.0, 20.0, 3.0),
+            ],
+            step_width_m: sane(self.step_width_m, 0.0, 0.4, d.step_width_m),
+            first_swing: self.first_swing,
+        }
+    }
+}
+
+impl Scenario {
+    /// The same scenario with every number limited to a range the models support (durations
+    /// 0–3600 s, etc.; NaN becomes the default). [`crate::simulate`] applies this, so odd input
+    /// gives an odd but finite simulation, never a panic or a hang.
+    pub fn sanitized(&self) -> Scenario {
+        let dur = |x: f64| sane(x, 0.0, 3600.0, 0.0);
+        let after = |o: SlsOutcome, limit: f64| match o {
+            SlsOutcome::TimeLimit => SlsOutcome::TimeLimit,
+            SlsOutcome::TouchDown { after_s } => SlsOutcome::TouchDown {
+                after_s: sane(after_s, 0.7, limit, limit),
+            },
+            SlsOutcome::Hop { after_s } => SlsOutcome::Hop {
+                after_s: sane(after_s, 0.7, limit, limit),
+            },
+        };
+        let activities = self
+            .activities
+            .iter()
+            .map(|a| match a {
+                Activity::Stand { duration_s } => Activity::Stand {
+                    duration_s: dur(*duration_s),
+                },
+                Activity::Walk { params, route } => Activity::Walk {
+                    params: params.sanitized(),
+                    route: route
+                        .iter()
+                        .map(|r| match *r {
+                            RoutePiece::Straight { duration_s } => RoutePiece::Straight {
+                                duration_s: dur(duration_s),
+                            },
+                            RoutePiece::Turn {
+                                angle_deg,
+                                duration_s,
+                                speed_factor,
+                            } => RoutePiece::Turn {
+                                angle_deg: sane(angle_deg, -720.0, 720.0, 0.0),
+                                duration_s: sane(duration_s, 0.3, 60.0, 2.0),
+                                speed_factor: sane(speed_factor, 0.05, 1.0, 0.5),
+                            },
+                        })
+                        .collect(),
+                },
+                Activity::SingleLegStance(p) => {
+                    let limit = sane(p.time_limit_s, 1.0, 600.0, 10.0);
+                    Activity::SingleLegStance(SlsParams {
+                        stance: p.stance,
+                        time_limit_s: limit,
+                        sway_ml_mm: sane(p.sway_ml_mm, 0.0, 100.0, 8.0),
+                        sway_ap_mm: sane(p.sway_ap_mm, 0.0, 100.0, 6.0),
+                        sway_hz: sane(p.sway_hz, 0.05, 5.0, 0.8),
+                        outcome: after(p.outcome, limit),
+                    })
+                }
+                Activity::FourStage(p) => {
+                    let stage_s = sane(p.stage_s, 1.0, 120.0, 10.0);
+                    Activity::FourStage(FourStageParams {
+                        stage_s,
+                        moving_foot: p.moving_foot,
+                        fail: p.fail.map(|(st, t)| (st, sane(t, 0.5, stage_s, stage_s))),
+                        sway_ml_mm: p.sway_ml_mm.map(|x| sane(x, 0.0, 100.0, 5.0)),
+                    })
+                }
+                Activity::ChairStand(p) => Activity::ChairStand(ChairStandParams {
+                    duration_s: sane(p.duration_s, 1.0, 600.0, 30.0),
+                    rep_s: sane(p.rep_s, 1.2, 30.0, 2.6),
+                    failed_rise_before: p.failed_rise_before,
+                }),
+                Activity::Tug(p) => Activity::Tug(TugParams {
+                    walk: p.walk.sanitized(),
+                    distance_m: sane(p.distance_m, 1.0, 50.0, 3.0),
+                    turn_s: sane(p.turn_s, 0.5, 10.0, 1.5),
+                }),
+            })
+            .collect();
+        Scenario { activities }
+    }
+}
+
 /// Index of a side in `[left, right]` arrays.
 pub fn side_index(side: Side) -> usize {
     match side {

@@ -581,3 +581,36 @@ fn demo_truth_serialises_to_json_with_snake_case_kinds() {
     assert_eq!(v["balance_trials"][0]["end"], "time_limit");
     assert!(v["duration_s"].as_f64().unwrap() > 120.0);
 }
+
+#[test]
+fn nonsense_parameters_give_a_finite_simulation() {
+    let wp = WalkParams {
+        cadence_spm: 0.0,
+        step_length_m: f64::NAN,
+        stance_fraction: [2.0, -1.0],
+        ..WalkParams::default()
+    };
+    let sc = Scenario::new()
+        .stand(-3.0)
+        .walk(wp, f64::INFINITY)
+        .single_leg_stance(SlsParams {
+            time_limit_s: 0.1,
+            outcome: SlsOutcome::Hop { after_s: f64::NAN },
+            ..SlsParams::default()
+        })
+        .chair_stand_30s(ChairStandParams {
+            rep_s: 0.0,
+            duration_s: 5.0,
+            failed_rise_before: Some(0),
+        });
+    let mut cfg = SensorConfig::default();
+    cfg.rate_hz = -5.0;
+    let sim = simulate(&sc, &cfg, 1);
+    assert_eq!(sim.rate_hz, 100.0);
+    for (_, s) in &sim.streams {
+        assert!(s
+            .iter()
+            .all(|x| x.acc_mps2.iter().chain(&x.gyr_dps).all(|v| v.is_finite())));
+    }
+    assert!(sim.truth.duration_s.is_finite());
+}
