@@ -603,8 +603,10 @@ fn nonsense_parameters_give_a_finite_simulation() {
             duration_s: 5.0,
             failed_rise_before: Some(0),
         });
-    let mut cfg = SensorConfig::default();
-    cfg.rate_hz = -5.0;
+    let cfg = SensorConfig {
+        rate_hz: -5.0,
+        ..SensorConfig::default()
+    };
     let sim = simulate(&sc, &cfg, 1);
     assert_eq!(sim.rate_hz, 100.0);
     for (_, s) in &sim.streams {
