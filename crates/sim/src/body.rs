@@ -8,7 +8,7 @@
 //! - **Lower back** (L5): P(t) plus pelvis offsets in the heading frame (AP, ML), height, and
 //!   a vertical excursion following the inverted-pendulum CoM: lowest in mid double support,
 //!   highest in mid single support (≈ 4 cm peak-to-peak at 0.65 m steps), ML sway toward the
-//!   stance leg at stride frequency (±2.5 cm), forward speed fluctuation (±1.2 cm position), and
+//!   stance leg at stride frequency (±4.5 cm), forward speed fluctuation (±1.2 cm position), and
 //!   a 0.4 mm, 18 ms Gaussian heel-strike dip at every initial contact. Orientation is
 //!   yaw (heading + ±5° pelvic rotation) · roll (pelvic drop, per stance side) · pitch (±1.5°).
 //! - **Foot**: rigid, planted during contact: rotation about the heel while toes are up
@@ -30,7 +30,7 @@
 //! | signal | real | simulated |
 //! |---|---|---|
 //! | lower back acc up (Mobilise-D HA_001 T5, 100 steps/min) | sd 1.62, p5–p95 7.1–12.5 m/s², dom 1.69 Hz | sd 1.85, 7.3–12.4, dom 1.68 Hz |
-//! | lower back acc ML / AP | sd 0.92 (dom 0.88 Hz) / 1.09 (1.70 Hz) | sd 0.51 (0.85 Hz) / 0.74 (1.67 Hz) |
+//! | lower back acc ML / AP | sd 0.92 (dom 0.88 Hz) / 1.09 (1.70 Hz) | sd 0.72 (0.85 Hz) / 0.73 (1.67 Hz) |
 //! | lower back gyro yaw / pitch / roll | sd 18.6 / 13.6 / 7.2 deg/s | sd 20.1 / 11.7 / 11.5 deg/s |
 //! | foot gyro sagittal (gaitmap healthy_walk, 110 steps/min) | sd 231, p5 −338, p95 430 deg/s | sd 228, p5 −428, p95 275 |
 //! | foot gyro other axes | sd 87 / 109 deg/s | sd 52 / 41 deg/s |

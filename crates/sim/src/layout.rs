@@ -514,7 +514,7 @@ impl Layout {
         // Pelvis: per step, double support then single support.
         let drop = |s: Side| wp.pelvic_drop_deg[side_index(s)];
         let a_v = 0.04 * amp;
-        let a_ml = 0.035;
+        let a_ml = 0.045;
         let a_ap = 0.02 * amp;
         let half = 0.5 * stride;
         // Initiation: weight over the trailing leg during the first swing.
