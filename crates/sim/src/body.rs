@@ -8,7 +8,7 @@
 //! - **Lower back** (L5): P(t) plus pelvis offsets in the heading frame (AP, ML), height, and
 //!   a vertical excursion following the inverted-pendulum CoM: lowest in mid double support,
 //!   highest in mid single support (≈ 4 cm peak-to-peak at 0.65 m steps), ML sway toward the
-//!   stance leg at stride frequency (±4.5 cm), forward speed fluctuation (±1.2 cm position), and
+//!   stance leg at stride frequency (±4.5 cm), forward speed fluctuation (±2 cm position), and
 //!   a 0.4 mm, 18 ms Gaussian heel-strike dip at every initial contact. Orientation is
 //!   yaw (heading + ±5° pelvic rotation) · roll (pelvic drop, per stance side) · pitch (±1.5°).
 //! - **Foot**: rigid, planted during contact: rotation about the heel while toes are up
