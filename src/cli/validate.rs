@@ -701,7 +701,7 @@ mod tests {
         };
         check("IC recall", Some(o.ic_recall), &|v| v >= 0.95);
         check("IC F1", Some(o.ic_f1), &|v| v >= 0.89);
-        check("L/R accuracy", o.lr_accuracy, &|v| v >= 0.92);
+        check("L/R accuracy", o.lr_accuracy, &|v| v >= 0.945);
         check("cadence error %", o.cadence_err_pct, &|v| v <= 4.5);
         check("speed error %", o.speed_err_pct, &|v| v <= 20.0);
         check("stance MAE ms", o.stance_mae_ms, &|v| v <= 60.0);

@@ -65,6 +65,9 @@ pub const ML_HP_HZ: f64 = 0.2;
 /// pelvis tilts by well under ±15° while walking (Perry & Burnfield: pelvic tilt ≈ 4°,
 /// obliquity ≈ 8° range), so 30° between walking periods is not posture.
 pub const MOVED_DEG: f64 = 30.0;
+/// Per-block decay of the accumulated forward evidence: about five walking blocks (≈ 50 s of
+/// walking) of memory, so one block of odd movement cannot turn the frame.
+pub const FORWARD_MEMORY: f64 = 0.8;
 /// Low-pass separating turning (slow yaw) from gait sway (Hz): below the slowest stride
 /// frequency of normal walking.
 pub const TURN_LP_HZ: f64 = 0.4;
@@ -370,6 +373,10 @@ impl LowBackDetector {
             if let Some(prev) = self.last_walking_up {
                 let deg = prev.angle(&up_mean).to_degrees();
                 self.max_reorientation_deg = self.max_reorientation_deg.max(deg);
+                if deg > MOVED_DEG {
+                    // The sensor moved on the body: the learnt forward direction is stale.
+                    self.forward_acc = Vector3::zeros();
+                }
             }
             self.last_walking_up = Some(up_mean);
         }
@@ -384,12 +391,12 @@ impl LowBackDetector {
             .collect();
         let vz = self.filters.hp.filtfilt(&cumtrapz(&smooth, dt), pad);
         // Forward from the walking span only (first to last step of the window), so that
-        // sitting down or bending cannot steer it; accumulated over walking blocks with decay
-        // so a re-strapped sensor is relearned within a few blocks.
+        // sitting down or bending cannot steer it; accumulated over walking blocks (the sensor
+        // is fixed on the pelvis) with a slow decay, and reset when the sensor moved.
         let (s0, s1) = (ics[0], ics[ics.len() - 1] + 1);
         let cov = forward_covariance(&horiz[s0..s1], &vz[s0..s1]);
         if ics.len() >= 4 {
-            self.forward_acc = self.forward_acc * 0.5 + cov;
+            self.forward_acc = self.forward_acc * FORWARD_MEMORY + cov;
         }
         let fwd = if self.forward_acc.norm() > 0.0 {
             self.forward_acc
