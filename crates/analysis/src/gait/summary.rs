@@ -194,7 +194,11 @@ pub fn summarize(
     _subject: &Subject,
     sensor_reasons: Vec<String>,
 ) -> GaitSummary {
-    let walking_time_s: f64 = report.bouts.iter().map(|b| b.end_s - b.start_s).sum();
+    // fold from +0.0: an empty f64 sum is −0.0, which would print as "-0.0 s".
+    let walking_time_s = report
+        .bouts
+        .iter()
+        .fold(0.0, |acc, b| acc + (b.end_s - b.start_s));
     let n_steps: f64 = report
         .bouts
         .iter()
