@@ -72,7 +72,8 @@ pub struct AsymmetrySet {
     pub single_support: Asymmetry,
 }
 
-/// Stride-to-stride variability (both sides pooled).
+/// Stride-to-stride variability (both sides pooled, first and last stride of each bout left
+/// out).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Variability {
     /// CV of stride time, %.
@@ -81,7 +82,7 @@ pub struct Variability {
     pub stance_cv_pct: Option<f64>,
     /// CV of step length, %.
     pub step_length_cv_pct: Option<f64>,
-    /// Strides used.
+    /// Strides used for the stride-time and stance CVs.
     pub n_strides: usize,
 }
 
@@ -225,14 +226,46 @@ pub fn summarize(
         swing: asymmetry(left.swing_s, right.swing_s),
         single_support: asymmetry(left.single_support_s, right.single_support_s),
     };
-    let stride_times: Vec<f64> = report.strides.iter().map(|s| s.duration_s()).collect();
-    let stances: Vec<f64> = report.strides.iter().filter_map(|s| s.stance_s).collect();
-    let step_lengths: Vec<f64> = report.steps.iter().filter_map(|s| s.length_m).collect();
+    // Variability excludes the first and last stride/step of each bout (gait initiation and
+    // termination; clinical.md §2.2), unless that leaves too little to compute.
+    let at_edge = |start: f64, end: f64| {
+        report
+            .bouts
+            .iter()
+            .any(|b| (start - b.start_s).abs() < 1e-9 || (end - b.end_s).abs() < 1e-9)
+    };
+    let steady_strides: Vec<&Stride> = {
+        let inner: Vec<&Stride> = report
+            .strides
+            .iter()
+            .filter(|s| !at_edge(s.start_s, s.end_s))
+            .collect();
+        if inner.len() >= 3 {
+            inner
+        } else {
+            report.strides.iter().collect()
+        }
+    };
+    let stride_times: Vec<f64> = steady_strides.iter().map(|s| s.duration_s()).collect();
+    let stances: Vec<f64> = steady_strides.iter().filter_map(|s| s.stance_s).collect();
+    let step_lengths: Vec<f64> = {
+        let inner: Vec<f64> = report
+            .steps
+            .iter()
+            .filter(|s| !at_edge(s.start_s, s.end_s))
+            .filter_map(|s| s.length_m)
+            .collect();
+        if inner.len() >= 3 {
+            inner
+        } else {
+            report.steps.iter().filter_map(|s| s.length_m).collect()
+        }
+    };
     let variability = Variability {
         stride_time_cv_pct: cv_pct(&stride_times),
         stance_cv_pct: cv_pct(&stances),
         step_length_cv_pct: cv_pct(&step_lengths),
-        n_strides: report.strides.len(),
+        n_strides: steady_strides.len(),
     };
     let mut reasons = sensor_reasons;
     if report.strides.len() < limits::MIN_STRIDES {
