@@ -218,3 +218,67 @@ fn print_summary(folder: &std::path::Path, rec: &Recording, report: &GaitReport)
         println!("Quality: CHECK — {}", s.quality.reasons.join("; "));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_document_has_the_documented_shape() {
+        let dir = std::path::Path::new("../shared/data/mobilised/HA_001/Test5_Trial1");
+        let Ok(rec) = steady_recording::read_recording(dir) else {
+            eprintln!("note: {} missing, skipping", dir.display());
+            return;
+        };
+        let report = analyze_recording(&rec).unwrap();
+        let v = report_json(&report, test_section(&rec));
+        assert_eq!(v["test"], Value::Null);
+        let ev = &v["events"][0];
+        assert!(matches!(
+            ev["kind"].as_str(),
+            Some("initial_contact" | "final_contact")
+        ));
+        assert!(ev["t_s"].is_f64());
+        let st = &v["strides"][0];
+        for key in [
+            "side",
+            "start_s",
+            "end_s",
+            "stance_s",
+            "swing_s",
+            "single_support_s",
+            "double_support_s",
+            "length_m",
+        ] {
+            assert!(st.get(key).is_some(), "stride field {key}");
+        }
+        for key in [
+            "start_s",
+            "end_s",
+            "cadence_spm",
+            "speed_mps",
+            "stride_length_m",
+        ] {
+            assert!(v["bouts"][0].get(key).is_some(), "bout field {key}");
+        }
+        let s = &v["summary"];
+        assert!(s["left"]["stance_s"].is_f64());
+        assert!(s["asymmetry"]["swing"]["gait_asymmetry_pct"].is_f64());
+        assert!(s["quality"]["ok"].is_boolean());
+        // Rounded to 0.1 ms.
+        let t = ev["t_s"].as_f64().unwrap();
+        assert!((t * 1e4 - (t * 1e4).round()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sex_strings_map_to_subject() {
+        let mut meta = Meta::default();
+        meta.participant.sex = Some("Female".into());
+        meta.participant.height_m = Some(1.7);
+        let s = subject_of(&meta);
+        assert_eq!(s.female, Some(true));
+        assert_eq!(s.height_m, Some(1.7));
+        meta.participant.sex = Some("x".into());
+        assert_eq!(subject_of(&meta).female, None);
+    }
+}
