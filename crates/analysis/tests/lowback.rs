@@ -490,3 +490,33 @@ fn metrics_expose_the_summary_with_units_and_sides() {
     assert!(get("gait.asymmetry.stance_pct", None).value >= 0.0);
     assert!(m.iter().all(|x| x.value.is_finite()));
 }
+
+#[test]
+fn a_noisier_sensor_with_gyro_bias_gives_the_same_contacts() {
+    // A consumer-grade IMU: 0.1 m/s² and 1 deg/s white noise, 3 deg/s gyro bias per axis.
+    let mut rng = ChaCha8Rng::seed_from_u64(99);
+    let noisy: Vec<ImuSample> = fixture()
+        .iter()
+        .map(|s| {
+            let mut n = *s;
+            for a in n.acc_mps2.iter_mut() {
+                *a += rng.gen_range(-0.17..0.17); // uniform with SD ≈ 0.1
+            }
+            for (g, b) in n.gyr_dps.iter_mut().zip([3.0, -3.0, 3.0]) {
+                *g += b + rng.gen_range(-1.7..1.7);
+            }
+            n
+        })
+        .collect();
+    let base = ics(&run(&fixture()));
+    let got = ics(&run(&noisy));
+    let same = base
+        .iter()
+        .filter(|b| got.iter().any(|g| (g.0 - b.0).abs() <= 0.03 && g.1 == b.1))
+        .count();
+    assert!(
+        same + 1 >= base.len(),
+        "{same}/{} ICs kept: {got:?}",
+        base.len()
+    );
+}
