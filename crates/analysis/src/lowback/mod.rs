@@ -50,8 +50,9 @@ pub const IC_LP_HZ: f64 = 5.0;
 /// Shortest plausible step (s): 1 / 3 Hz, the top of the step-frequency range.
 pub const MIN_STEP_S: f64 = 1.0 / 3.0;
 /// Minimum prominence of a step peak in the smoothed vertical acceleration (m/s²): 0.025 g,
-/// below what even slow pathological gait produces at the trunk (Moe-Nilssen 1998 reports
-/// 0.1–0.3 g vertical RMS at L3 in slow walkers); standing sway stays well below it.
+/// well below the 0.1–0.3 g vertical trunk accelerations of walking, slow walking included
+/// (order of magnitude as in Moe-Nilssen 1998 [M: not checked against the paper]), while
+/// quiet standing sway stays below it.
 pub const MIN_STEP_PROMINENCE_MPS2: f64 = 0.25;
 /// Fraction of the dominant step period below which two peaks count as one step.
 pub const MIN_SPACING_FRACTION: f64 = 0.6;
@@ -62,8 +63,9 @@ pub const IC_SEARCH_BEFORE_S: f64 = 0.25;
 /// (0.25 Hz at 0.5 Hz steps) is drift, not sway.
 pub const ML_HP_HZ: f64 = 0.2;
 /// Change of the walking "up" direction (deg) that means the sensor moved on the body: the
-/// pelvis tilts by well under ±15° while walking (Perry & Burnfield: pelvic tilt ≈ 4°,
-/// obliquity ≈ 8° range), so 30° between walking periods is not posture.
+/// pelvis tilts by well under ±15° while walking (textbook ranges of a few degrees for
+/// pelvic tilt and obliquity, Perry & Burnfield [M]), so 30° between walking periods is not
+/// posture.
 pub const MOVED_DEG: f64 = 30.0;
 /// Per-block decay of the accumulated forward evidence: about five walking blocks (≈ 50 s of
 /// walking) of memory, so one block of odd movement cannot turn the frame.
