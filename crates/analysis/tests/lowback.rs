@@ -520,3 +520,22 @@ fn a_noisier_sensor_with_gyro_bias_gives_the_same_contacts() {
         base.len()
     );
 }
+
+#[test]
+fn tiny_or_odd_inputs_do_not_panic() {
+    let walk = fixture();
+    for n in [0, 1, 2, 5, 50, 150] {
+        let r = run(&walk[..n]);
+        assert!(r.strides.is_empty(), "{n} samples");
+    }
+    // Duplicate and backwards timestamps, zero vectors, non-finite values.
+    let mut odd = walk[..600].to_vec();
+    odd[100].t = odd[99].t;
+    odd[200].t = steady_core::Micros(odd[150].t.0);
+    odd[300].acc_mps2 = [0.0; 3];
+    odd[301].acc_mps2 = [f64::NAN, 1.0, 1.0];
+    odd[302].gyr_dps = [f64::INFINITY, 0.0, 0.0];
+    let r = run(&odd);
+    assert!(r.events.iter().all(|e| e.t_s.is_finite()));
+    assert!(r.metrics().iter().all(|m| m.value.is_finite()));
+}
