@@ -1,0 +1,1 @@
+//! Balance tests, TUG, chair stand and fall-risk indicators (pure, sans-IO).

@@ -1,0 +1,1 @@
+//! Simulated BlueZ for tests (dev-only).
