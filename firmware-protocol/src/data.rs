@@ -216,7 +216,7 @@ impl DataFrame {
         }
         let n = if len == MIN_FRAME_LEN {
             1
-        } else if (len - HEADER_LEN - 2) % SAMPLE_LEN == 0 && len >= frame_len(2) {
+        } else if len >= frame_len(2) && (len - HEADER_LEN - 2).is_multiple_of(SAMPLE_LEN) {
             (len - HEADER_LEN - 2) / SAMPLE_LEN
         } else {
             return Err(DecodeError::BadLength { got: len });
