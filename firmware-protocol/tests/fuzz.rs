@@ -56,7 +56,7 @@ fn check(b: &[u8]) -> u32 {
 
 #[test]
 fn a_million_random_and_mutated_inputs_never_panic() {
-    let mut rng = Rng(0x5EED_0F_57EAD1);
+    let mut rng = Rng(0x5EED_0F57_EAD1);
     let mut buf = [0u8; 300];
     let mut inputs = 0u64;
     let mut decoded = 0u32;
