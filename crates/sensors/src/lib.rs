@@ -5,7 +5,9 @@
 //! - [`gaps`]: lost-sample accounting from sequence numbers (explicit gaps, completeness).
 //! - [`simulated`]: a simulated sensor source (simulator → notifications → decode → clock
 //!   sync → gap accounting → samples per placement).
+//! - [`ble`]: real BLE sensors: transport trait over btleplug, registry, connection manager.
 
+pub mod ble;
 pub mod clock;
 pub mod gaps;
 pub mod simulated;

@@ -1,0 +1,26 @@
+//! Real BLE acquisition.
+//!
+//! - [`transport`]: the async trait in front of btleplug ([`BleCentral`], [`BlePeripheral`]).
+//! - [`bluez`] (feature `bluez`): its btleplug implementation.
+//! - [`mock`]: an in-memory implementation for tests.
+//! - [`vendor`]: recognition, UUIDs and configuration bytes per sensor family.
+//! - [`registry`]: registered devices persisted in the data directory.
+//! - [`link`]: pure state machine (states, backoff, silence watchdog).
+//! - [`manager`]: the tokio connection manager.
+//! - [`scan`]: one-shot scan for the `steady sensors scan` command.
+
+#[cfg(feature = "bluez")]
+pub mod bluez;
+pub mod link;
+pub mod manager;
+pub mod mock;
+pub mod registry;
+pub mod scan;
+pub mod transport;
+pub mod vendor;
+
+pub use link::{LinkPolicy, SensorState};
+pub use manager::{Manager, ManagerConfig, RawNotification, SensorStatus};
+pub use registry::{RegisteredDevice, Registry, RegistryError};
+pub use transport::{Address, Advert, BleCentral, BleError, BlePeripheral, CentralEvent};
+pub use vendor::Vendor;

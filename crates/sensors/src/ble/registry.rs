@@ -1,0 +1,223 @@
+//! The device registry: which sensors belong to this clinic and where each is worn, persisted
+//! as `sensors.json` in steady's data directory. Only registered devices are ever connected.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use steady_core::Placement;
+
+use super::transport::Address;
+use super::vendor::Vendor;
+
+/// File name of the registry inside the data directory.
+pub const REGISTRY_FILE: &str = "sensors.json";
+
+/// One registered sensor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredDevice {
+    /// Device address.
+    pub address: Address,
+    /// Sensor family.
+    pub vendor: Vendor,
+    /// Where it is worn.
+    pub placement: Placement,
+    /// Advertised name when registered.
+    pub name: Option<String>,
+}
+
+/// Registry errors.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// Reading or writing the file failed.
+    #[error("sensor registry {path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not a valid registry.
+    #[error("sensor registry {path} is corrupt: {source}")]
+    Corrupt {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: serde_json::Error,
+    },
+    /// Another device already has this placement.
+    #[error("placement {placement} is already taken by {address}; remove it first")]
+    PlacementTaken {
+        /// Placement.
+        placement: Placement,
+        /// Device holding it.
+        address: Address,
+    },
+    /// The address is not registered.
+    #[error("{0} is not registered")]
+    NotRegistered(Address),
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct File {
+    version: u32,
+    devices: Vec<RegisteredDevice>,
+}
+
+/// The registry, loaded from and saved to one JSON file.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    path: PathBuf,
+    devices: Vec<RegisteredDevice>,
+}
+
+impl Registry {
+    /// Loads the registry of a data directory (empty if the file does not exist yet).
+    pub fn load(data_dir: &Path) -> Result<Self, RegistryError> {
+        let path = data_dir.join(REGISTRY_FILE);
+        let devices = match std::fs::read(&path) {
+            Ok(bytes) => {
+                let file: File =
+                    serde_json::from_slice(&bytes).map_err(|source| RegistryError::Corrupt {
+                        path: path.clone(),
+                        source,
+                    })?;
+                file.devices
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(source) => return Err(RegistryError::Io { path, source }),
+        };
+        Ok(Registry { path, devices })
+    }
+
+    /// Saves atomically (write a temporary file, then rename), creating the directory.
+    pub fn save(&self) -> Result<(), RegistryError> {
+        let io = |source| RegistryError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let file = File {
+            version: 1,
+            devices: self.devices.clone(),
+        };
+        let text = serde_json::to_string_pretty(&file).expect("registry serialises");
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, &self.path).map_err(io)
+    }
+
+    /// The registered devices, in registration order.
+    pub fn devices(&self) -> &[RegisteredDevice] {
+        &self.devices
+    }
+
+    /// The device with this address.
+    pub fn get(&self, address: Address) -> Option<&RegisteredDevice> {
+        self.devices.iter().find(|d| d.address == address)
+    }
+
+    /// Adds or updates a device. Re-adding the same address changes its placement; a placement
+    /// held by another device is refused.
+    pub fn add(&mut self, device: RegisteredDevice) -> Result<(), RegistryError> {
+        if let Some(other) = self
+            .devices
+            .iter()
+            .find(|d| d.placement == device.placement && d.address != device.address)
+        {
+            return Err(RegistryError::PlacementTaken {
+                placement: device.placement,
+                address: other.address,
+            });
+        }
+        match self
+            .devices
+            .iter_mut()
+            .find(|d| d.address == device.address)
+        {
+            Some(d) => *d = device,
+            None => self.devices.push(device),
+        }
+        Ok(())
+    }
+
+    /// Removes a device.
+    pub fn remove(&mut self, address: Address) -> Result<RegisteredDevice, RegistryError> {
+        let i = self
+            .devices
+            .iter()
+            .position(|d| d.address == address)
+            .ok_or(RegistryError::NotRegistered(address))?;
+        Ok(self.devices.remove(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(last: u8, placement: Placement) -> RegisteredDevice {
+        RegisteredDevice {
+            address: Address([0xD4, 0x22, 0xCD, 0, 0, last]),
+            vendor: Vendor::MovellaDot,
+            placement,
+            name: Some("Movella DOT".into()),
+        }
+    }
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("steady-reg-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn persists_across_loads() {
+        let dir = temp_dir("persist");
+        let mut r = Registry::load(&dir).unwrap();
+        assert!(r.devices().is_empty());
+        r.add(dev(1, Placement::LeftShank)).unwrap();
+        r.add(dev(2, Placement::LowerBack)).unwrap();
+        r.save().unwrap();
+        let text = std::fs::read_to_string(dir.join(REGISTRY_FILE)).unwrap();
+        assert!(text.contains("\"D4:22:CD:00:00:01\""), "{text}");
+        assert!(text.contains("\"left_shank\""), "{text}");
+        let mut back = Registry::load(&dir).unwrap();
+        assert_eq!(back.devices(), r.devices());
+        back.remove(Address([0xD4, 0x22, 0xCD, 0, 0, 1])).unwrap();
+        back.save().unwrap();
+        assert_eq!(Registry::load(&dir).unwrap().devices().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn placement_conflicts_and_unknown_removal_are_errors() {
+        let mut r = Registry::load(&temp_dir("conflict")).unwrap();
+        r.add(dev(1, Placement::LeftShank)).unwrap();
+        assert!(matches!(
+            r.add(dev(2, Placement::LeftShank)),
+            Err(RegistryError::PlacementTaken { .. })
+        ));
+        // Same device, new placement: an update, not a second entry.
+        r.add(dev(1, Placement::RightShank)).unwrap();
+        assert_eq!(r.devices().len(), 1);
+        assert_eq!(r.devices()[0].placement, Placement::RightShank);
+        assert!(matches!(
+            r.remove(Address([9; 6])),
+            Err(RegistryError::NotRegistered(_))
+        ));
+    }
+
+    #[test]
+    fn corrupt_file_is_a_typed_error() {
+        let dir = temp_dir("corrupt");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(REGISTRY_FILE), b"{ not json").unwrap();
+        assert!(matches!(
+            Registry::load(&dir),
+            Err(RegistryError::Corrupt { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
