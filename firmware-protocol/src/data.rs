@@ -146,8 +146,8 @@ impl DataFrame {
         &self.samples[..self.len as usize]
     }
 
-    /// Device time of sample `i` of this frame, µs (unwrapped from `t_us`, nominal rate):
-    /// `t_us + i · 10⁶ / rate`.
+    /// Offset of sample `i` from the frame's `t_us` on the device clock, µs (nominal rate):
+    /// `i · 10⁶ / rate`.
     pub fn sample_offset_us(&self, i: usize) -> f64 {
         i as f64 * self.config.rate.interval_us()
     }

@@ -15,6 +15,22 @@
 //!   sequence into 64-bit counters ([`StreamTracker`]).
 //! - [`crc`]: CRC-8/SAE-J1850 and CRC-16/IBM-3740.
 //! - [`error`]: [`DecodeError`], [`EncodeError`].
+//!
+//! ```
+//! use steady_protocol::{DataFlags, DataFrame, RawSample, StreamConfig, StreamTracker};
+//! use steady_protocol::scale::sample_to_si;
+//! let s = RawSample { acc: [0, 0, 2048], gyr: [16, -16, 0] };
+//! let f = DataFrame::new(DataFlags::default(), StreamConfig::default(), 42, 1_000_000, &[s])?;
+//! let mut buf = [0u8; steady_protocol::data::MAX_FRAME_LEN];
+//! let n = f.encode(&mut buf)?;
+//! assert_eq!(n, 20); // fits the default ATT payload
+//! let g = DataFrame::decode(&buf[..n])?;
+//! let (acc_mps2, _gyr_dps) = sample_to_si(&g.samples()[0], g.config);
+//! assert_eq!(acc_mps2[2], 9.80665);
+//! let pos = StreamTracker::new().push(&g);
+//! assert_eq!(pos.frame_seq, 42);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 

@@ -7,6 +7,19 @@
 //! clipped value sets the `saturated` flag), the first frame of a stream has `restart` set.
 //! A frame of more than 19 samples keeps its first 19 and sets `overrun` (what firmware does
 //! when its buffer is full); an empty frame gives empty bytes.
+//!
+//! The demo's pipeline (simulator → notifications → decode):
+//! ```
+//! use steady_sim::transport::{NotificationStream, TransportConfig};
+//! use steady_sim::{Scenario, SensorConfig, Simulator, SteadyFrameEncoder, WalkParams};
+//! let sim = Simulator::new(&Scenario::new().walk_strides(WalkParams::default(), 2),
+//!                          &SensorConfig::default(), 7);
+//! let mut stream = NotificationStream::new(&sim, &TransportConfig::default(), 7,
+//!                                          SteadyFrameEncoder::default());
+//! let n = stream.next().unwrap();
+//! let frame = steady_protocol::DataFrame::decode(&n.bytes).unwrap();
+//! assert_eq!(frame.samples().len(), 4);
+//! ```
 
 use steady_protocol::data::{DataFlags, DataFrame, RawSample, MAX_FRAME_LEN, MAX_SAMPLES};
 use steady_protocol::scale::sample_from_si;
