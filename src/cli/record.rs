@@ -19,8 +19,8 @@ use anyhow::Context;
 use serde_json::json;
 use steady_analysis::Subject;
 use steady_core::Placement;
-use steady_sensors::simulated::SimCodec;
 use steady_sim::transport::{NotificationStream, TransportConfig};
+use steady_sim::SteadyFrameEncoder;
 use steady_sim::{SensorConfig, Simulator};
 
 use crate::live::LivePipeline;
@@ -216,7 +216,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let origin = transport.host_epoch_us;
     let source: Source<'_> = Box::new(
-        NotificationStream::new(&sim, &transport, args.seed, SimCodec)
+        NotificationStream::new(&sim, &transport, args.seed, SteadyFrameEncoder::default())
             .map(|n| (n.sensor_index, n.bytes, n.arrival_host_us)),
     );
     let end = origin + (args.duration * 1e6) as u64;

@@ -6,8 +6,9 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use steady_core::Placement;
 use steady_sensors::clock::ClockConfig;
-use steady_sensors::simulated::{SensorPipeline, SimCodec};
+use steady_sensors::simulated::SensorPipeline;
 use steady_sim::transport::{encode_with, TransportConfig};
+use steady_sim::SteadyFrameEncoder;
 use steady_sim::{Scenario, SensorConfig, WalkParams};
 
 fn bench(c: &mut Criterion) {
@@ -28,7 +29,11 @@ fn bench(c: &mut Criterion) {
         &sensors,
         1,
     );
-    let notes = encode_with(&sim, &TransportConfig::default(), 2, SimCodec);
+    let encoder = SteadyFrameEncoder::with_config(steady_protocol::StreamConfig {
+        rate: steady_protocol::SampleRate::from_hz(200.0).expect("200 Hz is a protocol rate"),
+        ..steady_protocol::StreamConfig::default()
+    });
+    let notes = encode_with(&sim, &TransportConfig::default(), 2, encoder);
     let mut g = c.benchmark_group("receive");
     g.throughput(Throughput::Elements(notes.len() as u64));
     g.bench_function("8_sensors_200hz_10s", |b| {

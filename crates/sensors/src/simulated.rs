@@ -1,103 +1,41 @@
 //! A simulated sensor source: `steady-sim` scenario → transport notifications (encoded bytes)
 //! → decode → clock sync → gap accounting → samples per placement on the session timeline.
 //!
-//! The wire codec is swappable ([`SimCodec`]); until steady's own frame format from
-//! `steady-protocol` is wired in, [`SimCodec`] is a simple interim layout (documented on the
-//! type). [`SensorPipeline`] is the per-sensor receive path shared by every source.
+//! Notifications are steady-protocol data frames ([`decode_steady`]; the simulator encodes
+//! them with `steady_sim::SteadyFrameEncoder`). [`SensorPipeline`] is the per-sensor receive
+//! path shared by every source.
 
 use steady_core::{ImuSample, Micros, Placement};
-use steady_sim::transport::{FrameContent, FrameEncoder};
 
 use crate::clock::{ClockConfig, ClockSync, Unwrapper};
 use crate::gaps::{GapTracker, SeqOutcome};
 
-/// A decoded data frame (device clock, before clock sync).
+/// A decoded notification (device clock, before clock sync).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedFrame {
-    /// Per-sample sequence number of the first sample (raw, 32-bit on the wire).
-    pub first_seq_raw: u32,
+    /// Frame sequence number, mod 256.
+    pub seq: u8,
     /// Device time of the first sample, µs (raw, wraps at 2³²).
     pub device_time_raw_us: u32,
-    /// Sample interval on the device clock, µs.
-    pub interval_us: u32,
-    /// Samples (acc m/s², gyr deg/s; `t` unset).
+    /// Sample interval on the device clock (nominal rate), µs.
+    pub interval_us: f64,
+    /// Samples (acc m/s², gyr deg/s).
     pub samples: Vec<([f64; 3], [f64; 3])>,
 }
 
-/// A malformed notification.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DecodeError {
-    /// Shorter than the header or than the sample count says.
-    #[error("truncated frame: {got} bytes, need {need}")]
-    Truncated {
-        /// Bytes received.
-        got: usize,
-        /// Bytes needed.
-        need: usize,
-    },
-}
-
-/// Interim simulator codec: `u32 first_seq | u32 device_time_us | u32 interval_us | u8 n |
-/// n × (6 × f32: acc xyz m/s², gyr xyz deg/s)`, little-endian. To be replaced by
-/// steady's protocol frame (`steady-protocol`) behind the same two functions.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SimCodec;
-
-const HEADER: usize = 13;
-
-impl FrameEncoder for SimCodec {
-    fn encode(&mut self, f: &FrameContent<'_>) -> Vec<u8> {
-        let mut b = Vec::with_capacity(HEADER + f.samples.len() * 24);
-        b.extend_from_slice(&(f.first_sample as u32).to_le_bytes());
-        b.extend_from_slice(&(f.device_time_us as u32).to_le_bytes());
-        b.extend_from_slice(&(f.device_interval_us.round() as u32).to_le_bytes());
-        b.push(f.samples.len().min(255) as u8);
-        for s in f.samples.iter().take(255) {
-            for v in s.acc_mps2.iter().chain(s.gyr_dps.iter()) {
-                b.extend_from_slice(&(*v as f32).to_le_bytes());
-            }
-        }
-        b
-    }
-}
-
-impl SimCodec {
-    /// Decodes one notification.
-    pub fn decode(bytes: &[u8]) -> Result<DecodedFrame, DecodeError> {
-        if bytes.len() < HEADER {
-            return Err(DecodeError::Truncated {
-                got: bytes.len(),
-                need: HEADER,
-            });
-        }
-        let u = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-        let n = bytes[12] as usize;
-        let need = HEADER + n * 24;
-        if bytes.len() < need {
-            return Err(DecodeError::Truncated {
-                got: bytes.len(),
-                need,
-            });
-        }
-        let f = |i: usize| {
-            f32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as f64
-        };
-        let samples = (0..n)
-            .map(|j| {
-                let o = HEADER + j * 24;
-                (
-                    [f(o), f(o + 4), f(o + 8)],
-                    [f(o + 12), f(o + 16), f(o + 20)],
-                )
-            })
-            .collect();
-        Ok(DecodedFrame {
-            first_seq_raw: u(0),
-            device_time_raw_us: u(4),
-            interval_us: u(8),
-            samples,
-        })
-    }
+/// Decodes one steady-protocol data notification (the seam for other vendors' decoders).
+pub fn decode_steady(bytes: &[u8]) -> Result<DecodedFrame, steady_protocol::DecodeError> {
+    let f = steady_protocol::DataFrame::decode(bytes)?;
+    Ok(DecodedFrame {
+        seq: f.seq,
+        device_time_raw_us: f.t_us,
+        interval_us: f.config.rate.interval_us(),
+        samples: f
+            .samples()
+            .iter()
+            .map(|r| steady_protocol::scale::sample_to_si(r, f.config))
+            .collect(),
+    })
 }
 
 /// Per-sensor receive path: decode → unwrap → clock sync → gap accounting.
@@ -112,7 +50,8 @@ pub struct SensorPipeline {
     /// Lost-sample accounting.
     pub gaps: GapTracker,
     time_unwrap: Unwrapper,
-    seq_unwrap: Unwrapper,
+    /// Per-sample index of the next expected sample and its device time (µs).
+    expected: Option<(u64, f64)>,
     /// Notifications that failed to decode.
     pub malformed: u64,
     /// Notifications accepted.
@@ -130,7 +69,7 @@ impl SensorPipeline {
             clock: ClockSync::new(clock),
             gaps: GapTracker::new(),
             time_unwrap: Unwrapper::new(1 << 32),
-            seq_unwrap: Unwrapper::new(1 << 32),
+            expected: None,
             malformed: 0,
             notifications: 0,
             last_t: None,
@@ -141,7 +80,7 @@ impl SensorPipeline {
     /// samples on the session timeline (empty for a malformed or stale notification, which
     /// is counted).
     pub fn push(&mut self, bytes: &[u8], arrival_host_us: u64) -> Vec<ImuSample> {
-        let frame = match SimCodec::decode(bytes) {
+        let frame = match decode_steady(bytes) {
             Ok(f) => f,
             Err(_) => {
                 self.malformed += 1;
@@ -150,17 +89,29 @@ impl SensorPipeline {
         };
         self.notifications += 1;
         let first_dev = self.time_unwrap.unwrap(frame.device_time_raw_us as u64);
-        let first_seq = self.seq_unwrap.unwrap(frame.first_seq_raw as u64);
         let n = frame.samples.len() as u64;
         if n == 0 {
             return Vec::new();
         }
-        let interval = frame.interval_us as u64;
-        self.clock
-            .observe(first_dev + interval * (n - 1), arrival_host_us);
+        let interval = frame.interval_us;
+        // Sample index from device time, counted incrementally from the last frame (so the
+        // 8-bit frame counter's wrap and clock drift do not matter; drift over one gap is
+        // far below half a sample interval).
+        let first_seq = match self.expected {
+            None => 0,
+            Some((k, t)) => {
+                let steps = ((first_dev as f64 - t) / interval).round() as i64;
+                (k as i64 + steps).max(0) as u64
+            }
+        };
+        let dev_at = |j: u64| first_dev + (j as f64 * interval).round() as u64;
+        self.clock.observe(dev_at(n - 1), arrival_host_us);
+        if self.expected.is_none_or(|(k, _)| first_seq + n > k) {
+            self.expected = Some((first_seq + n, first_dev as f64 + n as f64 * interval));
+        }
         let mut out = Vec::with_capacity(n as usize);
         for (j, (acc, gyr)) in frame.samples.into_iter().enumerate() {
-            let t = self.clock.to_session(first_dev + interval * j as u64);
+            let t = self.clock.to_session(dev_at(j as u64));
             // Never step backwards on the timeline when the estimate moves.
             let t = match self.last_t {
                 Some(last) if t <= last => last + 1,
@@ -187,28 +138,12 @@ mod tests {
     use steady_sim::{Scenario, SensorConfig};
 
     #[test]
-    fn codec_round_trips_and_rejects_truncation() {
-        let s = ImuSample {
-            t: Micros(0),
-            acc_mps2: [1.0, -2.5, 9.75],
-            gyr_dps: [100.0, -0.5, 3.25],
-        };
-        let bytes = SimCodec.encode(&FrameContent {
-            sensor_index: 0,
-            frame_seq: 3,
-            first_sample: 12,
-            device_time_us: (1u64 << 32) + 77,
-            device_interval_us: 10_000.4,
-            samples: &[s, s],
-        });
-        let f = SimCodec::decode(&bytes).unwrap();
-        assert_eq!(f.first_seq_raw, 12);
-        assert_eq!(f.device_time_raw_us, 77);
-        assert_eq!(f.interval_us, 10_000);
-        assert_eq!(f.samples, vec![(s.acc_mps2, s.gyr_dps); 2]);
-        for cut in 0..bytes.len() {
-            assert!(SimCodec::decode(&bytes[..cut]).is_err());
-        }
+    fn malformed_notifications_are_counted_not_fatal() {
+        let mut p = SensorPipeline::new(Placement::LowerBack, 100.0, ClockConfig::default());
+        assert!(p.push(&[0xff, 1, 2], 1_000).is_empty());
+        assert!(p.push(&[], 2_000).is_empty());
+        assert_eq!(p.malformed, 2);
+        assert_eq!(p.gaps.received(), 0);
     }
 
     #[test]
@@ -219,7 +154,7 @@ mod tests {
             1,
         );
         let cfg = TransportConfig::default();
-        let notes = encode_with(&sim, &cfg, 2, SimCodec);
+        let notes = encode_with(&sim, &cfg, 2, steady_sim::SteadyFrameEncoder::default());
         let mut p = SensorPipeline::new(Placement::LowerBack, sim.rate_hz, ClockConfig::default());
         let mut last = Micros(i64::MIN);
         let mut n = 0u64;
