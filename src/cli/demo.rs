@@ -17,6 +17,9 @@ pub struct Args {
 }
 
 /// Runs `steady demo`.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.headless {
+        return super::demo_tui::run(&args);
+    }
     anyhow::bail!("`steady demo` is not implemented yet")
 }

@@ -159,6 +159,8 @@ fn balance_screen_guides_the_patient() {
     assert!(s.contains("LEFT  leg best 30.0 s  at/above norm"), "{s}");
     assert!(s.contains("RIGHT leg best 8.2 s  BELOW norm"), "{s}");
     assert!(s.contains("left-right difference 21.8 s"), "{s}");
+    // the big summary line starts with an L glyph: "█  " over 4 rows then "███"
+    assert!(s.contains("Best time per leg"), "{s}");
 }
 
 #[test]
@@ -220,6 +222,27 @@ fn all_tabs_fit_in_80_columns() {
         top.contains("1") && top.contains("5") && top.contains("Sensors"),
         "{top}"
     );
+}
+
+#[test]
+fn summary_without_history_says_so() {
+    let mut m = sample::streaming(1);
+    m.history = PatientHistory::default();
+    let s = render(&app(Screen::Summary, m), 80, 24);
+    assert!(s.contains("No earlier sessions"), "{s}");
+}
+
+#[test]
+fn walking_timeline_follows_the_analysis_delay() {
+    let mut m = sample::streaming(3);
+    // the newest phase ends 4 s before now: the timeline ends there and says so
+    for leg in &mut m.legs {
+        leg.bars.retain(|b| b.end_s <= 16.0);
+    }
+    let s = render(&app(Screen::Walking, m), 100, 30);
+    assert!(s.contains("analysis delay 4s"), "{s}");
+    let row = s.lines().find(|l| l.contains("LEFT ")).unwrap();
+    assert!(row.contains('█'), "{s}");
 }
 
 #[test]

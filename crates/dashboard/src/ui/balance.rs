@@ -55,13 +55,27 @@ pub fn instruction(b: &BalanceView) -> (String, String) {
 
 fn timer_text(b: &BalanceView) -> Option<String> {
     match b.phase {
-        BalancePhase::Holding { elapsed_s } => Some(format!("{elapsed_s:.1}s")),
-        BalancePhase::Ended { held_s, .. } => Some(format!("{held_s:.1}s")),
+        BalancePhase::Holding { elapsed_s } => Some(format!("{elapsed_s:.1}")),
+        BalancePhase::Ended { held_s, .. } => Some(format!("{held_s:.1}")),
         BalancePhase::Countdown { remaining_s } => {
             Some(format!("{}", remaining_s.ceil().max(0.0) as u32))
         }
-        BalancePhase::Rest { remaining_s } => Some(format!("{:.0}s", remaining_s.max(0.0))),
+        BalancePhase::Rest { remaining_s } => Some(format!("{:.0}", remaining_s.max(0.0))),
+        BalancePhase::Summary => {
+            let l = best(b, Side::Left).map_or("-".into(), |v| format!("{v:.1}"));
+            let r = best(b, Side::Right).map_or("-".into(), |v| format!("{v:.1}"));
+            Some(format!("L{l} R{r}"))
+        }
         _ => None,
+    }
+}
+
+fn timer_title(b: &BalanceView) -> &'static str {
+    match b.phase {
+        BalancePhase::Countdown { .. } => " Starting in (seconds) ",
+        BalancePhase::Rest { .. } => " Rest (seconds) ",
+        BalancePhase::Summary => " Best time per leg (seconds) ",
+        _ => " Time (seconds) ",
     }
 }
 
@@ -119,7 +133,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(
         Paragraph::new(timer_lines)
             .alignment(Alignment::Center)
-            .block(Block::default().borders(Borders::ALL).title(" Time ")),
+            .block(Block::default().borders(Borders::ALL).title(timer_title(b))),
         timer,
     );
     let (sway_area, results_area) = match side {
@@ -141,11 +155,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_sway(frame: &mut Frame, b: &BalanceView, area: Rect) {
-    let lim = b
+    // Scale to 3 × the larger RMS (a lift-off transient must not shrink the trace to a dot).
+    let n = b.sway_mm.len().max(1) as f64;
+    let (sx, sy) = b
         .sway_mm
         .iter()
-        .fold(10.0_f64, |m, &(x, y)| m.max(x.abs()).max(y.abs()))
-        .ceil();
+        .fold((0.0, 0.0), |(a, c), &(x, y)| (a + x * x, c + y * y));
+    let rms = (sx / n).sqrt().max((sy / n).sqrt());
+    let lim = (3.0 * rms).max(10.0).ceil();
     let ds = Dataset::default()
         .marker(symbols::Marker::Braille)
         .graph_type(GraphType::Line)

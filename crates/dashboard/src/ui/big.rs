@@ -2,7 +2,7 @@
 
 use ratatui::text::Line;
 
-const GLYPHS: [(char, [&str; 5]); 13] = [
+const GLYPHS: [(char, [&str; 5]); 15] = [
     ('0', ["███", "█ █", "█ █", "█ █", "███"]),
     ('1', [" █ ", "██ ", " █ ", " █ ", "███"]),
     ('2', ["███", "  █", "███", "█  ", "███"]),
@@ -16,12 +16,14 @@ const GLYPHS: [(char, [&str; 5]); 13] = [
     ('.', ["   ", "   ", "   ", "   ", " █ "]),
     ('s', ["   ", "███", "█  ", " ██", "███"]),
     (' ', ["   ", "   ", "   ", "   ", "   "]),
+    ('L', ["█  ", "█  ", "█  ", "█  ", "███"]),
+    ('R', ["██ ", "█ █", "██ ", "█ █", "█ █"]),
 ];
 
 /// Height of big text, rows.
 pub const HEIGHT: u16 = 5;
 
-/// Renders `text` (digits, '.', 's', ' ') as five lines of block characters.
+/// Renders `text` (digits, '.', 's', 'L', 'R', ' ') as five lines of block characters.
 pub fn lines(text: &str) -> Vec<Line<'static>> {
     (0..5)
         .map(|row| {

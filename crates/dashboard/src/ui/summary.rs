@@ -65,6 +65,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .title(" History & goals ");
     let inner = block.inner(right);
     frame.render_widget(block, right);
+    if h.trends.is_empty() && h.goals.is_empty() {
+        frame.render_widget(
+            Paragraph::new("No earlier sessions or goals for this patient.")
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
     let mut rows = Vec::new();
     for _ in &h.trends {
         rows.push(Constraint::Length(1));

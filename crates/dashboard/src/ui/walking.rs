@@ -101,8 +101,21 @@ pub fn timeline_row(leg: &LegTimeline, now_s: f64, width: usize) -> String {
         .collect()
 }
 
+/// Right edge of the timeline: the newest analysed phase (events come out of the streaming
+/// analysis with some look-ahead delay), or now when there is none.
+pub fn timeline_end_s(app: &App) -> f64 {
+    let m = &app.model;
+    m.legs
+        .iter()
+        .flat_map(|l| l.bars.iter().map(|b| b.end_s))
+        .fold(None, |a: Option<f64>, t| Some(a.map_or(t, |a| a.max(t))))
+        .map_or(m.now_s, |t| t.min(m.now_s))
+}
+
 fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
     let m = &app.model;
+    let end_s = timeline_end_s(app);
+    let lag_s = m.now_s - end_s;
     let inner_w = area.width.saturating_sub(2 + 9) as usize;
     let mut lines = Vec::new();
     for side in Side::BOTH {
@@ -114,7 +127,7 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
             .legs
             .iter()
             .find(|l| l.side == side)
-            .map(|l| timeline_row(l, m.now_s, inner_w))
+            .map(|l| timeline_row(l, end_s, inner_w))
             .unwrap_or_else(|| " ".repeat(inner_w));
         let color = if side == Side::Left {
             Color::Blue
@@ -130,7 +143,11 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Gait timeline  █ stance  ─ swing "),
+                .title(if lag_s >= 0.5 {
+                    format!(" Gait timeline  █ stance  ─ swing  (to {end_s:.0}s, analysis delay {lag_s:.0}s) ")
+                } else {
+                    " Gait timeline  █ stance  ─ swing ".to_string()
+                }),
         ),
         area,
     );

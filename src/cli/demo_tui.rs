@@ -1,0 +1,966 @@
+//! `steady demo` with the terminal UI: simulated sensors → streaming gait analysis → dashboard,
+//! then the guided single-leg balance test driven by keys.
+//!
+//! Threads: the data path ([`Pipeline`]) runs on its own thread, paced by the wall clock, and
+//! publishes a fresh [`DashboardModel`] into a latest-wins slot; the UI thread polls that slot
+//! and draws. A slow terminal only makes the UI skip snapshots, never samples. Keys reach the
+//! pipeline through a channel. On quit (and when the UI panics) the pipeline thread is joined
+//! and writes the recording folder before the process exits; the terminal is restored by a
+//! guard and by a panic hook.
+//!
+//! Until `steady-balance` and the live pipeline (`steady-sensors`) land, this module runs its
+//! own small protocol: the end of a balance trial is taken from the simulator's ground truth,
+//! and sensor faults are scripted (one leg sensor drops out during the walk and recovers).
+
+use super::demo::Args;
+use anyhow::Context;
+use crossterm::event::{self, Event};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use steady_analysis::gait::types::EventKind;
+use steady_analysis::gait::{GaitAnalyzer, GaitOutput, GaitReport};
+use steady_analysis::Subject;
+use steady_core::{ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
+use steady_dashboard::model::*;
+use steady_dashboard::{Action, App, Screen};
+use steady_recording::{Recording, SensorStream};
+use steady_sim::truth::TrialEnd;
+use steady_sim::{Scenario, SensorConfig, Simulator, SlsOutcome, SlsParams, WalkParams};
+
+/// Clinical numbers used by the demo's findings, with their sources.
+/// (To be replaced by the tables of `steady-balance` / `steady-analysis` when they land.)
+mod norms {
+    /// Single-leg stance, eyes open, mean seconds by age group (lower bound, upper bound, mean):
+    /// Springer BA et al. 2007, J Geriatr Phys Ther 30(1):8-15, table 2 (best of 3 trials).
+    /// Figures to verify against the paper before a clinical claim.
+    pub const SLS_EYES_OPEN_S: [(u32, u32, f64); 6] = [
+        (18, 39, 43.0),
+        (40, 49, 40.0),
+        (50, 59, 37.0),
+        (60, 69, 27.0),
+        (70, 79, 15.0),
+        (80, 99, 6.0),
+    ];
+    /// Unable to stand on one leg for 5 s: predictor of injurious falls
+    /// (Vellas BJ et al. 1997, J Am Geriatr Soc 45(6):735-738).
+    pub const SLS_FALL_RISK_S: f64 = 5.0;
+    /// Gait speed below 1.0 m/s: increased risk of falls and adverse outcomes in older adults
+    /// (Middleton A, Fritz SL, Lusardi M 2015, J Aging Phys Act 23(2):314-322).
+    pub const GAIT_SPEED_RISK_MPS: f64 = 1.0;
+    /// Upper limits of normal symmetry ratios (larger/smaller side), as % above 1:
+    /// swing 1.06, stance 1.05 (Patterson KK et al. 2010, Gait Posture 31(2):241-246).
+    pub const SWING_ASYM_MAX_PCT: f64 = 6.0;
+    /// See [`SWING_ASYM_MAX_PCT`].
+    pub const STANCE_ASYM_MAX_PCT: f64 = 5.0;
+}
+
+/// Age of the simulated demo patient (for the norm).
+const DEMO_AGE_YEARS: u32 = 72;
+/// Sampling rate of the simulated sensors.
+const RATE_HZ: f64 = 100.0;
+/// Seconds of signal kept for the charts.
+const TRACE_S: f64 = 6.0;
+/// Scripted dropout of the right-shank sensor during the walk, session seconds.
+const DROPOUT_S: (f64, f64) = (12.0, 16.0);
+/// Countdown before a balance trial, s.
+const COUNTDOWN_S: f64 = 3.0;
+/// Rest between balance trials, s.
+const REST_S: f64 = 5.0;
+
+/// Commands from the UI to the data path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Command {
+    StartStopWalking,
+    Continue,
+    StopTrial,
+    Next,
+    Export,
+}
+
+/// Which part of the demo runs (tells the UI which screen to show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Walking,
+    Balance,
+    Done,
+}
+
+/// One simulated sensor of the walk.
+#[derive(Debug)]
+struct SimSensor {
+    placement: Placement,
+    name: &'static str,
+    delivered: u64,
+    expected: u64,
+}
+
+/// A balance trial being simulated.
+#[derive(Debug)]
+struct Trial {
+    sim: Simulator,
+    start_s: f64,
+    next_k: u64,
+    lift_off_s: f64,
+    end_s: f64,
+    end: TrialEnd,
+    baseline: Option<[f64; 2]>,
+    base_acc: Vec<[f64; 2]>,
+    smooth: Vec<[f64; 2]>,
+}
+
+/// The data path: simulation, analysis, protocol and the recording. Owns no thread itself.
+struct Pipeline {
+    stage: Stage,
+    walk: Simulator,
+    walk_next_k: u64,
+    walking: bool,
+    walk_elapsed_s: f64,
+    walk_offset_s: f64,
+    sensors: Vec<SimSensor>,
+    analyzer: Option<GaitAnalyzer>,
+    events: Vec<steady_analysis::gait::types::GaitEvent>,
+    strides: Vec<steady_analysis::gait::types::Stride>,
+    report: Option<GaitReport>,
+    traces: Vec<(Placement, Vec<(f64, f64)>)>,
+    rec: Vec<SensorStream>,
+    balance: BalanceView,
+    order: [Side; 2],
+    side_idx: usize,
+    trial: Option<Trial>,
+    phase_start_s: f64,
+    now_s: f64,
+    status: Option<String>,
+    out_dir: PathBuf,
+}
+
+fn norm_for(age: u32) -> Option<AgeNorm> {
+    norms::SLS_EYES_OPEN_S
+        .iter()
+        .find(|(lo, hi, _)| (*lo..=*hi).contains(&age))
+        .map(|&(lo, hi, mean_s)| AgeNorm {
+            group: format!("age {lo}-{hi}"),
+            mean_s,
+            source: "Springer 2007".into(),
+        })
+}
+
+impl Pipeline {
+    fn new(duration_s: f64, out_dir: PathBuf) -> Pipeline {
+        let walk_s = duration_s.clamp(8.0, 600.0);
+        let scenario = Scenario::new()
+            .stand(2.0)
+            .walk(WalkParams::default(), walk_s)
+            .stand(2.0);
+        let config = SensorConfig::default();
+        let walk = Simulator::new(&scenario, &config, 7);
+        let names = ["SIM-BACK", "SIM-LSHANK", "SIM-RSHANK"];
+        let sensors: Vec<SimSensor> = config
+            .sensors
+            .iter()
+            .zip(names)
+            .map(|(s, name)| SimSensor {
+                placement: s.placement,
+                name,
+                delivered: 0,
+                expected: 0,
+            })
+            .collect();
+        let placements: Vec<(Placement, f64)> =
+            sensors.iter().map(|s| (s.placement, RATE_HZ)).collect();
+        let rec = sensors
+            .iter()
+            .map(|s| SensorStream {
+                placement: s.placement,
+                samples: Vec::new(),
+                gaps: Vec::new(),
+            })
+            .collect();
+        Pipeline {
+            stage: Stage::Walking,
+            walk,
+            walk_next_k: 0,
+            walking: true,
+            walk_elapsed_s: 0.0,
+            walk_offset_s: 0.0,
+            traces: sensors.iter().map(|s| (s.placement, Vec::new())).collect(),
+            analyzer: Some(GaitAnalyzer::new(&placements, Subject::default())),
+            sensors,
+            events: Vec::new(),
+            strides: Vec::new(),
+            report: None,
+            rec,
+            balance: BalanceView {
+                phase: BalancePhase::Ready,
+                stance: Some(Side::Right),
+                trial: 1,
+                trials_per_side: 1,
+                time_limit_s: 20.0,
+                sway_mm: Vec::new(),
+                results: Vec::new(),
+                norm: norm_for(DEMO_AGE_YEARS),
+            },
+            // "Lift your LEFT foot" first: stand on the right leg, then the left.
+            order: [Side::Right, Side::Left],
+            side_idx: 0,
+            trial: None,
+            phase_start_s: 0.0,
+            now_s: 0.0,
+            status: None,
+            out_dir,
+        }
+    }
+
+    fn in_dropout(p: Placement, t_s: f64) -> bool {
+        p == Placement::RightShank && t_s >= DROPOUT_S.0 && t_s < DROPOUT_S.1
+    }
+
+    fn push_trace(&mut self, i: usize, t_s: f64, v: f64) {
+        let tr = &mut self.traces[i].1;
+        tr.push((t_s, v));
+        let cut = tr.partition_point(|(t, _)| *t < t_s - TRACE_S);
+        if cut > 200 {
+            tr.drain(..cut);
+        }
+    }
+
+    fn trace_value(p: Placement, s: &ImuSample) -> f64 {
+        match p {
+            Placement::LowerBack => s.acc_mps2[0],
+            _ => s.gyr_dps[2],
+        }
+    }
+
+    /// Advances the simulation to session time `now_s`.
+    fn step(&mut self, now_s: f64) {
+        let dt = (now_s - self.now_s).max(0.0);
+        self.now_s = now_s;
+        if self.walking {
+            self.walk_elapsed_s += dt;
+            self.step_walk(now_s);
+        }
+        self.step_balance(now_s);
+    }
+
+    fn step_walk(&mut self, now_s: f64) {
+        let n = self.walk.n_samples();
+        let target = (((now_s - self.walk_offset_s) * RATE_HZ).floor().max(0.0) as u64).min(n);
+        if target <= self.walk_next_k {
+            if self.walk_next_k >= n {
+                self.finish_walk();
+            }
+            return;
+        }
+        let range = self.walk_next_k..target;
+        self.walk_next_k = target;
+        for i in 0..self.sensors.len() {
+            let p = self.sensors[i].placement;
+            let mut batch = Vec::with_capacity((range.end - range.start) as usize);
+            for k in range.clone() {
+                let mut s = self.walk.sample(i, k);
+                s.t = Micros(s.t.0 + (self.walk_offset_s * 1e6) as i64);
+                self.sensors[i].expected += 1;
+                let t_s = s.t.0 as f64 * 1e-6;
+                if Self::in_dropout(p, t_s) {
+                    continue;
+                }
+                self.sensors[i].delivered += 1;
+                self.push_trace(i, t_s, Self::trace_value(p, &s));
+                batch.push(s);
+            }
+            self.rec[i].samples.extend_from_slice(&batch);
+            if let Some(a) = self.analyzer.as_mut() {
+                if let Ok(out) = a.push(p, &batch) {
+                    for o in out {
+                        match o {
+                            GaitOutput::Event(e) => self.events.push(e),
+                            GaitOutput::Stride(s) => self.strides.push(s),
+                            GaitOutput::Bout(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_walk(&mut self) {
+        self.walking = false;
+        if let Some(a) = self.analyzer.take() {
+            let report = a.finish();
+            self.events = report.events.clone();
+            self.strides = report.strides.clone();
+            self.report = Some(report);
+        }
+    }
+
+    fn start_trial(&mut self, now_s: f64) {
+        let stance = self.order[self.side_idx];
+        // The simulated patient: holds 9 s on the right leg, loses balance at 3.5 s on the left.
+        let outcome = match stance {
+            Side::Right => SlsOutcome::TouchDown { after_s: 9.0 },
+            Side::Left => SlsOutcome::Hop { after_s: 3.5 },
+        };
+        let scenario = Scenario::new()
+            .stand(COUNTDOWN_S)
+            .single_leg_stance(SlsParams {
+                stance,
+                time_limit_s: self.balance.time_limit_s,
+                outcome,
+                ..SlsParams::default()
+            })
+            .stand(1.0);
+        let sim = Simulator::new(
+            &scenario,
+            &SensorConfig::default(),
+            11 + self.side_idx as u64,
+        );
+        let t = sim.truth().balance_trials.first().copied();
+        let (lift_off_s, end_s, end) = match t {
+            Some(t) => (t.lift_off_s, t.lift_off_s + t.held_s, t.end),
+            None => (COUNTDOWN_S, COUNTDOWN_S + 1.0, TrialEnd::TouchDown),
+        };
+        self.trial = Some(Trial {
+            sim,
+            start_s: now_s,
+            next_k: 0,
+            lift_off_s,
+            end_s,
+            end,
+            baseline: None,
+            base_acc: Vec::new(),
+            smooth: Vec::new(),
+        });
+        self.balance.sway_mm.clear();
+        self.balance.phase = BalancePhase::Countdown {
+            remaining_s: lift_off_s,
+        };
+    }
+
+    fn step_balance(&mut self, now_s: f64) {
+        let Some(tr) = self.trial.as_mut() else {
+            if let BalancePhase::Rest { .. } = self.balance.phase {
+                let left = REST_S - (now_s - self.phase_start_s);
+                self.balance.phase = BalancePhase::Rest { remaining_s: left };
+                if left <= 0.0 {
+                    self.balance.phase = BalancePhase::Lift;
+                }
+            }
+            return;
+        };
+        let t_trial = now_s - tr.start_s;
+        let n = tr.sim.n_samples();
+        let target = ((t_trial * RATE_HZ).floor().max(0.0) as u64).min(n);
+        for k in tr.next_k..target {
+            for i in 0..self.sensors.len() {
+                let mut s = tr.sim.sample(i, k);
+                let t_rel = s.t.0 as f64 * 1e-6;
+                s.t = Micros(s.t.0 + (tr.start_s * 1e6) as i64);
+                let p = self.sensors[i].placement;
+                self.rec[i].samples.push(s);
+                let t_s = s.t.0 as f64 * 1e-6;
+                let v = Self::trace_value(p, &s);
+                let trc = &mut self.traces[i].1;
+                trc.push((t_s, v));
+                if p == Placement::LowerBack {
+                    // Lower back: y right (ML), z forward (AP). Sway ≈ inverted pendulum:
+                    // x = a·h/g with h = 1 m, relative to the quiet-standing baseline.
+                    let a = [s.acc_mps2[1], s.acc_mps2[2]];
+                    if t_rel < tr.lift_off_s {
+                        tr.base_acc.push(a);
+                    } else if t_rel <= tr.end_s {
+                        let base = *tr.baseline.get_or_insert_with(|| mean2(&tr.base_acc));
+                        tr.smooth.push([a[0] - base[0], a[1] - base[1]]);
+                        let w = tr.smooth.len().min(10);
+                        let m = mean2(&tr.smooth[tr.smooth.len() - w..]);
+                        let k_mm = 1000.0 / STANDARD_GRAVITY_MPS2;
+                        self.balance.sway_mm.push((m[0] * k_mm, m[1] * k_mm));
+                    }
+                }
+            }
+        }
+        tr.next_k = target;
+        for (_, trc) in self.traces.iter_mut() {
+            let cut = trc.partition_point(|(t, _)| *t < now_s - TRACE_S);
+            if cut > 200 {
+                trc.drain(..cut);
+            }
+        }
+        let (lift, end_s, end) = (tr.lift_off_s, tr.end_s, tr.end);
+        let finished = target >= n;
+        match self.balance.phase {
+            BalancePhase::Countdown { .. } if t_trial >= lift => {
+                self.balance.phase = BalancePhase::Holding { elapsed_s: 0.0 };
+            }
+            BalancePhase::Countdown { .. } => {
+                self.balance.phase = BalancePhase::Countdown {
+                    remaining_s: lift - t_trial,
+                };
+            }
+            BalancePhase::Holding { .. } if t_trial >= end_s => {
+                let reason = match end {
+                    TrialEnd::TouchDown => EndReason::FootDown,
+                    TrialEnd::Hop => EndReason::Hop,
+                    TrialEnd::TimeLimit => EndReason::TimeLimit,
+                };
+                self.end_trial(end_s - lift, reason);
+            }
+            BalancePhase::Holding { .. } => {
+                self.balance.phase = BalancePhase::Holding {
+                    elapsed_s: t_trial - lift,
+                };
+            }
+            _ => {}
+        }
+        if finished && !matches!(self.balance.phase, BalancePhase::Countdown { .. }) {
+            self.trial = None;
+        }
+    }
+
+    fn end_trial(&mut self, held_s: f64, reason: EndReason) {
+        let stance = self.order[self.side_idx];
+        let rms = rms2(&self.balance.sway_mm);
+        self.balance.results.push(TrialResult {
+            stance,
+            held_s,
+            reason,
+            sway_rms_mm: rms,
+        });
+        self.balance.phase = BalancePhase::Ended { held_s, reason };
+    }
+
+    fn command(&mut self, c: Command, now_s: f64) {
+        match c {
+            Command::StartStopWalking if self.stage == Stage::Walking => {
+                if self.walking {
+                    self.finish_walk();
+                } else if self.report.is_some() {
+                    self.status = Some("walk finished; n: balance test".into());
+                }
+            }
+            Command::Next => match self.stage {
+                Stage::Walking => {
+                    if self.walking {
+                        self.finish_walk();
+                    }
+                    self.stage = Stage::Balance;
+                }
+                Stage::Balance => self.stage = Stage::Done,
+                Stage::Done => {}
+            },
+            Command::Continue if self.stage == Stage::Balance => match self.balance.phase {
+                BalancePhase::Ready => self.balance.phase = BalancePhase::Lift,
+                BalancePhase::Lift => self.start_trial(now_s),
+                BalancePhase::Ended { .. } => {
+                    if self.side_idx + 1 < self.order.len() {
+                        self.side_idx += 1;
+                        self.balance.stance = Some(self.order[self.side_idx]);
+                        self.balance.phase = BalancePhase::Rest {
+                            remaining_s: REST_S,
+                        };
+                        self.phase_start_s = now_s;
+                        self.trial = None;
+                    } else {
+                        self.balance.phase = BalancePhase::Summary;
+                        self.trial = None;
+                    }
+                }
+                BalancePhase::Rest { .. } => self.balance.phase = BalancePhase::Lift,
+                BalancePhase::Summary => self.stage = Stage::Done,
+                _ => {}
+            },
+            Command::StopTrial if self.stage == Stage::Balance => match self.balance.phase {
+                BalancePhase::Holding { elapsed_s } => {
+                    self.end_trial(elapsed_s, EndReason::Stopped)
+                }
+                BalancePhase::Countdown { .. } => {
+                    self.trial = None;
+                    self.balance.phase = BalancePhase::Lift;
+                }
+                _ => {}
+            },
+            Command::Export => match self.save() {
+                Ok(dir) => self.status = Some(format!("saved {}", dir.display())),
+                Err(e) => self.status = Some(format!("export failed: {e:#}")),
+            },
+            _ => {}
+        }
+    }
+
+    fn sensor_rows(&self) -> Vec<SensorRow> {
+        self.sensors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let t = self.now_s;
+                let state = if s.placement == Placement::RightShank
+                    && self.walking
+                    && t >= DROPOUT_S.0
+                    && t < DROPOUT_S.1 + 0.5
+                {
+                    let into = t - DROPOUT_S.0;
+                    if into < 0.5 {
+                        SensorState::Stalled
+                    } else if t < DROPOUT_S.1 - 1.0 {
+                        SensorState::Lost
+                    } else {
+                        SensorState::Reconnecting
+                    }
+                } else {
+                    SensorState::Streaming
+                };
+                let loss_pct = if s.expected > 0 {
+                    100.0 * (s.expected - s.delivered) as f64 / s.expected as f64
+                } else {
+                    0.0
+                };
+                SensorRow {
+                    id: i as u16,
+                    name: s.name.into(),
+                    placement: Some(s.placement),
+                    vendor: "steady-sim".into(),
+                    state,
+                    battery_pct: Some((95.0 - t / 60.0).max(0.0) as u8 - i as u8),
+                    rssi_dbm: Some(-48 - 6 * i as i16),
+                    rate_hz: if state == SensorState::Streaming {
+                        RATE_HZ
+                    } else {
+                        0.0
+                    },
+                    loss_pct,
+                    // No clock sync in the simulator path (the sensors share the session clock).
+                    clock_offset_ms: None,
+                }
+            })
+            .collect()
+    }
+
+    fn legs(&self) -> Vec<LegTimeline> {
+        Side::BOTH
+            .iter()
+            .map(|&side| {
+                let ev: Vec<_> = self
+                    .events
+                    .iter()
+                    .filter(|e| e.side == Some(side))
+                    .collect();
+                let bars = ev
+                    .windows(2)
+                    .map(|w| PhaseBar {
+                        start_s: w[0].t_s,
+                        end_s: w[1].t_s,
+                        stance: w[0].kind == EventKind::InitialContact,
+                    })
+                    .collect();
+                LegTimeline {
+                    side,
+                    bars,
+                    strides: self.strides.iter().filter(|s| s.side == Some(side)).count() as u32,
+                }
+            })
+            .collect()
+    }
+
+    fn gait_live(&self) -> GaitLive {
+        let recent: Vec<_> = self.strides.iter().rev().take(12).collect();
+        let side_mean =
+            |side: Side, f: &dyn Fn(&steady_analysis::gait::types::Stride) -> Option<f64>| {
+                let v: Vec<f64> = recent
+                    .iter()
+                    .filter(|s| s.side == Some(side))
+                    .filter_map(|s| f(s))
+                    .collect();
+                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            };
+        let stride_t: Vec<f64> = recent.iter().map(|s| s.duration_s()).collect();
+        let cadence_spm = (!stride_t.is_empty())
+            .then(|| 120.0 / (stride_t.iter().sum::<f64>() / stride_t.len() as f64));
+        let speeds: Vec<f64> = recent
+            .iter()
+            .filter_map(|s| s.length_m.map(|l| l / s.duration_s()))
+            .collect();
+        let speed_mps =
+            (!speeds.is_empty()).then(|| speeds.iter().sum::<f64>() / speeds.len() as f64);
+        let stance_pct =
+            |side| side_mean(side, &|s| s.stance_s.map(|st| 100.0 * st / s.duration_s()));
+        let ss = |side| side_mean(side, &|s| s.single_support_s);
+        let mut asymmetry = Vec::new();
+        for (name, max, f) in [
+            (
+                "stance",
+                norms::STANCE_ASYM_MAX_PCT,
+                (|s: &steady_analysis::gait::types::Stride| s.stance_s) as fn(&_) -> _,
+            ),
+            ("swing", norms::SWING_ASYM_MAX_PCT, |s| s.swing_s),
+        ] {
+            if let (Some(l), Some(r)) = (side_mean(Side::Left, &f), side_mean(Side::Right, &f)) {
+                if l > 0.0 && r > 0.0 {
+                    asymmetry.push(AsymmetryGauge {
+                        name: name.into(),
+                        value_pct: 100.0 * (l.max(r) / l.min(r) - 1.0),
+                        normal_max_pct: max,
+                    });
+                }
+            }
+        }
+        let (exp, del) = self
+            .sensors
+            .iter()
+            .fold((0u64, 0u64), |(e, d), s| (e + s.expected, d + s.delivered));
+        GaitLive {
+            recording: self.walking,
+            elapsed_s: self.walk_elapsed_s,
+            cadence_spm,
+            speed_mps,
+            stance_pct: [stance_pct(Side::Left), stance_pct(Side::Right)],
+            single_support_s: [ss(Side::Left), ss(Side::Right)],
+            asymmetry,
+            stride_count: self.strides.len() as u32,
+            completeness_pct: if exp > 0 {
+                100.0 * del as f64 / exp as f64
+            } else {
+                100.0
+            },
+            result: self.report.as_ref().map(|r| {
+                let q = &r.summary.quality;
+                format!(
+                    "{} strides, quality {}",
+                    r.summary.n_strides,
+                    if q.ok {
+                        "OK".to_string()
+                    } else {
+                        format!("LOW: {}", q.reasons.join("; "))
+                    }
+                )
+            }),
+        }
+    }
+
+    fn summary(&self) -> SessionSummary {
+        let mut metrics = Vec::new();
+        let mut findings = Vec::new();
+        if let Some(r) = &self.report {
+            let s = &r.summary;
+            let f = |v: Option<f64>, p: usize| v.map_or("–".into(), |x| format!("{x:.p$}"));
+            metrics.push(MetricRow {
+                name: "cadence, steps/min".into(),
+                value: f(s.cadence_spm, 0),
+            });
+            metrics.push(MetricRow {
+                name: "gait speed, m/s".into(),
+                value: f(s.speed_mps, 2),
+            });
+            metrics.push(MetricRow {
+                name: "stride length, m".into(),
+                value: f(s.stride_length_m, 2),
+            });
+            metrics.push(MetricRow {
+                name: "stance, s (L / R)".into(),
+                value: format!("{} / {}", f(s.left.stance_s, 2), f(s.right.stance_s, 2)),
+            });
+            metrics.push(MetricRow {
+                name: "strides".into(),
+                value: s.n_strides.to_string(),
+            });
+            if let Some(v) = s.speed_mps {
+                let slow = v < norms::GAIT_SPEED_RISK_MPS;
+                findings.push(Finding {
+                    level: if slow {
+                        RiskLevel::High
+                    } else {
+                        RiskLevel::Normal
+                    },
+                    title: if slow {
+                        "slow gait".into()
+                    } else {
+                        "gait speed".into()
+                    },
+                    reason: format!(
+                        "{v:.2} m/s {} {:.1} m/s (Middleton 2015)",
+                        if slow { "<" } else { "≥" },
+                        norms::GAIT_SPEED_RISK_MPS
+                    ),
+                });
+            }
+        }
+        for side in Side::BOTH {
+            let best = self
+                .balance
+                .results
+                .iter()
+                .filter(|r| r.stance == side)
+                .map(|r| r.held_s)
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+            let Some(b) = best else { continue };
+            metrics.push(MetricRow {
+                name: format!("single-leg stance {side}, s"),
+                value: format!("{b:.1}"),
+            });
+            if b < norms::SLS_FALL_RISK_S {
+                findings.push(Finding {
+                    level: RiskLevel::High,
+                    title: format!("single-leg stance {side} < 5 s"),
+                    reason: format!(
+                        "held {b:.1} s < {:.0} s (Vellas 1997)",
+                        norms::SLS_FALL_RISK_S
+                    ),
+                });
+            } else if let Some(n) = &self.balance.norm {
+                if b < n.mean_s {
+                    findings.push(Finding {
+                        level: RiskLevel::Caution,
+                        title: format!("single-leg stance {side} below age norm"),
+                        reason: format!(
+                            "held {b:.1} s < {:.0} s ({}, {})",
+                            n.mean_s, n.group, n.source
+                        ),
+                    });
+                }
+            }
+        }
+        SessionSummary {
+            metrics,
+            findings,
+            recording: Some(self.out_dir.display().to_string()),
+        }
+    }
+
+    fn snapshot(&self) -> (Stage, DashboardModel) {
+        let traces = self
+            .traces
+            .iter()
+            .map(|(p, pts)| SignalTrace {
+                placement: Some(*p),
+                label: match p {
+                    Placement::LowerBack => "acc vertical, m/s²".into(),
+                    _ => "gyro sagittal, deg/s".into(),
+                },
+                points: pts.clone(),
+            })
+            .collect();
+        let model = DashboardModel {
+            now_s: self.now_s,
+            patient: Some("demo patient (simulated)".into()),
+            sensors: self.sensor_rows(),
+            traces,
+            legs: self.legs(),
+            gait: self.gait_live(),
+            balance: self.balance.clone(),
+            other: None,
+            summary: self.summary(),
+            history: PatientHistory::default(),
+            status: self.status.clone(),
+        };
+        (self.stage, model)
+    }
+
+    /// Writes everything streamed so far as a recording folder.
+    fn save(&self) -> anyhow::Result<PathBuf> {
+        let mut recording = Recording {
+            meta: Default::default(),
+            sensors: self.rec.clone(),
+        };
+        recording.meta.sampling_rate_hz = Some(RATE_HZ);
+        steady_recording::write_recording(&self.out_dir, &recording)
+            .with_context(|| format!("writing the recording to {}", self.out_dir.display()))?;
+        Ok(self.out_dir.clone())
+    }
+}
+
+fn mean2(v: &[[f64; 2]]) -> [f64; 2] {
+    if v.is_empty() {
+        return [0.0, 0.0];
+    }
+    let n = v.len() as f64;
+    let s = v.iter().fold([0.0, 0.0], |a, x| [a[0] + x[0], a[1] + x[1]]);
+    [s[0] / n, s[1] / n]
+}
+
+fn rms2(v: &[(f64, f64)]) -> Option<(f64, f64)> {
+    if v.is_empty() {
+        return None;
+    }
+    let n = v.len() as f64;
+    let (a, b) = v
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x * x, b + y * y));
+    Some(((a / n).sqrt(), (b / n).sqrt()))
+}
+
+/// Latest-wins slot between the data path and the UI.
+type Slot = Arc<Mutex<Option<(Stage, DashboardModel)>>>;
+
+/// Runs the pipeline until told to quit (or the UI side goes away); saves the recording.
+fn pipeline_thread(
+    mut p: Pipeline,
+    rx: Receiver<Option<Command>>,
+    slot: Slot,
+) -> anyhow::Result<PathBuf> {
+    let start = Instant::now();
+    let mut last_pub = f64::NEG_INFINITY;
+    loop {
+        let now_s = start.elapsed().as_secs_f64();
+        loop {
+            match rx.try_recv() {
+                Ok(Some(c)) => p.command(c, now_s),
+                Ok(None) | Err(TryRecvError::Disconnected) => return p.save(),
+                Err(TryRecvError::Empty) => break,
+            }
+        }
+        p.step(now_s);
+        if now_s - last_pub >= 0.05 {
+            last_pub = now_s;
+            let snap = p.snapshot();
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(snap);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Joins the pipeline on drop (also while unwinding from a UI panic), so the recording is saved.
+struct PipelineGuard {
+    tx: Sender<Option<Command>>,
+    handle: Option<JoinHandle<anyhow::Result<PathBuf>>>,
+}
+
+impl PipelineGuard {
+    fn finish(&mut self) -> anyhow::Result<PathBuf> {
+        let _ = self.tx.send(None);
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .map_err(|_| anyhow::anyhow!("the data path panicked"))?,
+            None => anyhow::bail!("pipeline already finished"),
+        }
+    }
+}
+
+impl Drop for PipelineGuard {
+    fn drop(&mut self) {
+        if self.handle.is_some() {
+            match self.finish() {
+                Ok(dir) => eprintln!("steady: recording saved to {}", dir.display()),
+                Err(e) => eprintln!("steady: error: {e:#}"),
+            }
+        }
+    }
+}
+
+/// Restores the terminal on drop.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> anyhow::Result<TerminalGuard> {
+        enable_raw_mode().context("the terminal does not support raw mode (use --headless)")?;
+        let guard = TerminalGuard;
+        execute!(std::io::stdout(), EnterAlternateScreen)?;
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            default_hook(info);
+        }));
+        Ok(guard)
+    }
+}
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn screen_for(stage: Stage) -> Screen {
+    match stage {
+        Stage::Walking => Screen::Walking,
+        Stage::Balance => Screen::Balance,
+        Stage::Done => Screen::Summary,
+    }
+}
+
+/// Runs the interactive demo.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let out_dir = std::env::var_os("STEADY_DEMO_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("steady-demo-{stamp}")));
+    let pipeline = Pipeline::new(args.duration, out_dir);
+    let slot: Slot = Arc::new(Mutex::new(None));
+    let (tx, rx) = mpsc::channel();
+    let slot2 = slot.clone();
+    let handle = std::thread::Builder::new()
+        .name("steady-data".into())
+        .spawn(move || pipeline_thread(pipeline, rx, slot2))?;
+    let mut pipe = PipelineGuard {
+        tx: tx.clone(),
+        handle: Some(handle),
+    };
+    {
+        let _term_guard = TerminalGuard::enter()?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+        terminal.clear()?;
+        ui_loop(&mut terminal, &slot, &tx)?;
+    }
+    let dir = pipe.finish()?;
+    eprintln!("steady: recording saved to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ui_loop(
+    terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
+    slot: &Slot,
+    tx: &Sender<Option<Command>>,
+) -> anyhow::Result<()> {
+    let mut app = App::new(Screen::Walking);
+    let mut stage = Stage::Walking;
+    loop {
+        let snap = slot.lock().ok().and_then(|mut s| s.take());
+        if let Some((st, model)) = snap {
+            if st != stage {
+                stage = st;
+                app.show(screen_for(st));
+            }
+            app.set_model(model);
+        }
+        terminal.draw(|f| steady_dashboard::draw(f, &app))?;
+        app.frames += 1;
+        if event::poll(Duration::from_millis(50))? {
+            if let Event::Key(k) = event::read()? {
+                let cmd = match app.on_key(k) {
+                    Some(Action::Quit) => return Ok(()),
+                    Some(Action::StartStopWalking) => Some(Command::StartStopWalking),
+                    Some(Action::BalanceContinue) => Some(Command::Continue),
+                    Some(Action::BalanceStop) => Some(Command::StopTrial),
+                    Some(Action::NextTest) => Some(Command::Next),
+                    Some(Action::Export) => Some(Command::Export),
+                    // Simulated sensors cannot blink or move.
+                    Some(Action::Identify(_)) | Some(Action::CyclePlacement(_)) | None => None,
+                };
+                if let Some(c) = cmd {
+                    let _ = tx.send(Some(c));
+                }
+            }
+        }
+    }
+}
