@@ -117,7 +117,7 @@ impl Session {
     fn key(&mut self, k: &str) {
         self.stdin.write_all(k.as_bytes()).unwrap();
         self.stdin.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(120));
     }
 }
 
@@ -210,6 +210,20 @@ fn demo_walks_then_guides_the_balance_test_and_quits_cleanly() {
     let summary = s.wait_for("left/right summary", 5.0, |t| t.contains("TEST COMPLETE"));
     assert!(summary.contains("LEFT  leg best"), "{summary}");
     assert!(summary.contains("RIGHT leg best"), "{summary}");
+
+    // Other tests: the 4-stage balance test, guided the same way.
+    s.key("n");
+    s.wait_for("4-stage screen", 5.0, |t| {
+        t.contains("4-stage balance test")
+    });
+    s.key(" ");
+    s.wait_for("first stage", 8.0, |t| {
+        t.contains("STAND WITH YOUR FEET SIDE BY SIDE") && t.contains("Time in this stage")
+    });
+    // Session summary with the fall-risk findings of the balance trials.
+    s.key("n");
+    let sum = s.wait_for("session summary", 5.0, |t| t.contains("Session summary"));
+    assert!(sum.contains("[RISK] single-leg stance"), "{sum}");
 
     s.key("?");
     s.wait_for("help overlay", 5.0, |t| t.contains("switch screen"));

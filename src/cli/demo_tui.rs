@@ -34,8 +34,12 @@ use steady_core::{ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
 use steady_dashboard::model::*;
 use steady_dashboard::{Action, App, Screen};
 use steady_recording::{Recording, SensorStream};
+use steady_sim::truth::StageTruth;
 use steady_sim::truth::TrialEnd;
-use steady_sim::{Scenario, SensorConfig, Simulator, SlsOutcome, SlsParams, WalkParams};
+use steady_sim::{
+    BalanceStage, FourStageParams, Scenario, SensorConfig, Simulator, SlsOutcome, SlsParams,
+    WalkParams,
+};
 
 /// Clinical numbers used by the demo's findings, with their sources.
 /// (To be replaced by the tables of `steady-balance` / `steady-analysis` when they land.)
@@ -62,6 +66,9 @@ mod norms {
     pub const SWING_ASYM_MAX_PCT: f64 = 6.0;
     /// See [`SWING_ASYM_MAX_PCT`].
     pub const STANCE_ASYM_MAX_PCT: f64 = 5.0;
+    /// 4-stage balance test: not holding the tandem stance for 10 s indicates increased fall
+    /// risk (CDC STEADI, "The 4-Stage Balance Test", 2017).
+    pub const TANDEM_HOLD_S: f64 = 10.0;
 }
 
 /// Age of the simulated demo patient (for the norm).
@@ -92,7 +99,34 @@ enum Command {
 enum Stage {
     Walking,
     Balance,
+    Other,
     Done,
+}
+
+/// The 4-stage balance test being simulated.
+#[derive(Debug)]
+struct FourStage {
+    sim: Option<(Simulator, f64, u64)>,
+    stages: Vec<StageTruth>,
+    view: GuidedTestView,
+}
+
+fn stage_name(s: BalanceStage) -> &'static str {
+    match s {
+        BalanceStage::FeetTogether => "feet side by side",
+        BalanceStage::SemiTandem => "semi-tandem stance",
+        BalanceStage::Tandem => "tandem stance",
+        BalanceStage::SingleLeg => "stand on one leg",
+    }
+}
+
+fn stage_instruction(s: BalanceStage) -> &'static str {
+    match s {
+        BalanceStage::FeetTogether => "Stand with your feet side by side",
+        BalanceStage::SemiTandem => "Put the instep of one foot against the big toe of the other",
+        BalanceStage::Tandem => "Put one foot directly in front of the other",
+        BalanceStage::SingleLeg => "Stand on one leg",
+    }
 }
 
 /// One simulated sensor of the walk.
@@ -138,6 +172,7 @@ struct Pipeline {
     side_idx: usize,
     trial: Option<Trial>,
     phase_start_s: f64,
+    four: FourStage,
     now_s: f64,
     status: Option<String>,
     out_dir: PathBuf,
@@ -214,6 +249,26 @@ impl Pipeline {
             side_idx: 0,
             trial: None,
             phase_start_s: 0.0,
+            four: FourStage {
+                sim: None,
+                stages: Vec::new(),
+                view: GuidedTestView {
+                    test: GuidedTest::FourStage,
+                    instruction: "Stand with your feet side by side".into(),
+                    elapsed_s: 0.0,
+                    countdown_s: None,
+                    stages: BalanceStage::ALL
+                        .iter()
+                        .map(|&st| StageRow {
+                            name: stage_name(st).into(),
+                            time_s: None,
+                            passed: None,
+                        })
+                        .collect(),
+                    count: None,
+                    result: Some("Space to begin (10 s per stage)".into()),
+                },
+            },
             now_s: 0.0,
             status: None,
             out_dir,
@@ -249,6 +304,84 @@ impl Pipeline {
             self.step_walk(now_s);
         }
         self.step_balance(now_s);
+        self.step_four(now_s);
+    }
+
+    fn start_four(&mut self, now_s: f64) {
+        let scenario = Scenario::new()
+            .stand(COUNTDOWN_S)
+            .four_stage(FourStageParams {
+                fail: Some((BalanceStage::Tandem, 6.3)),
+                ..FourStageParams::default()
+            })
+            .stand(1.0);
+        let sim = Simulator::new(&scenario, &SensorConfig::default(), 23);
+        self.four.stages = sim.truth().stages.clone();
+        self.four.sim = Some((sim, now_s, 0));
+        self.four.view.result = None;
+    }
+
+    fn step_four(&mut self, now_s: f64) {
+        let Some((sim, start_s, next_k)) = self.four.sim.as_mut() else {
+            return;
+        };
+        let t = now_s - *start_s;
+        let n = sim.n_samples();
+        let target = ((t * RATE_HZ).floor().max(0.0) as u64).min(n);
+        for k in *next_k..target {
+            for i in 0..self.sensors.len() {
+                let mut smp = sim.sample(i, k);
+                smp.t = Micros(smp.t.0 + (*start_s * 1e6) as i64);
+                let p = self.sensors[i].placement;
+                self.rec[i].samples.push(smp);
+                self.traces[i]
+                    .1
+                    .push((smp.t.0 as f64 * 1e-6, Self::trace_value(p, &smp)));
+            }
+        }
+        *next_k = target;
+        let v = &mut self.four.view;
+        let first = self.four.stages.first().map_or(COUNTDOWN_S, |s| s.start_s);
+        v.countdown_s = (t < first).then_some(first - t);
+        if let Some(cur) = self
+            .four
+            .stages
+            .iter()
+            .find(|s| t >= s.start_s && t < s.end_s)
+        {
+            v.instruction = stage_instruction(cur.stage).into();
+            v.elapsed_s = t - cur.start_s;
+        }
+        for st in &self.four.stages {
+            if let Some(row) = BalanceStage::ALL
+                .iter()
+                .position(|&x| x == st.stage)
+                .and_then(|i| v.stages.get_mut(i))
+            {
+                if t >= st.start_s {
+                    row.time_s = Some(t.min(st.end_s) - st.start_s);
+                }
+                if t >= st.end_s {
+                    row.passed = Some(st.passed);
+                }
+            }
+        }
+        let last_end = self.four.stages.last().map_or(0.0, |s| s.end_s);
+        if t >= last_end && v.result.is_none() {
+            let failed = self.four.stages.iter().find(|s| !s.passed);
+            v.instruction = "Test over — stand normally".into();
+            v.result = Some(match failed {
+                Some(f) => format!(
+                    "stepped out in {} after {:.1} s; n: summary",
+                    stage_name(f.stage),
+                    f.end_s - f.start_s
+                ),
+                None => "all four stages held; n: summary".into(),
+            });
+        }
+        if target >= n {
+            self.four.sim = None;
+        }
     }
 
     fn step_walk(&mut self, now_s: f64) {
@@ -453,7 +586,8 @@ impl Pipeline {
                     }
                     self.stage = Stage::Balance;
                 }
-                Stage::Balance => self.stage = Stage::Done,
+                Stage::Balance => self.stage = Stage::Other,
+                Stage::Other => self.stage = Stage::Done,
                 Stage::Done => {}
             },
             Command::Continue if self.stage == Stage::Balance => match self.balance.phase {
@@ -474,9 +608,16 @@ impl Pipeline {
                     }
                 }
                 BalancePhase::Rest { .. } => self.balance.phase = BalancePhase::Lift,
-                BalancePhase::Summary => self.stage = Stage::Done,
+                BalancePhase::Summary => self.stage = Stage::Other,
                 _ => {}
             },
+            Command::Continue
+                if self.stage == Stage::Other
+                    && self.four.sim.is_none()
+                    && self.four.stages.is_empty() =>
+            {
+                self.start_four(now_s)
+            }
             Command::StopTrial if self.stage == Stage::Balance => match self.balance.phase {
                 BalancePhase::Holding { elapsed_s } => {
                     self.end_trial(elapsed_s, EndReason::Stopped)
@@ -726,6 +867,33 @@ impl Pipeline {
                 }
             }
         }
+        let t_now = self
+            .four
+            .sim
+            .as_ref()
+            .map_or(f64::INFINITY, |(_, s0, _)| self.now_s - s0);
+        if let Some(tandem) = self
+            .four
+            .stages
+            .iter()
+            .find(|s| s.stage == BalanceStage::Tandem && t_now >= s.end_s)
+        {
+            let held = tandem.end_s - tandem.start_s;
+            metrics.push(MetricRow {
+                name: "4-stage: tandem stance, s".into(),
+                value: format!("{held:.1}"),
+            });
+            if held < norms::TANDEM_HOLD_S - 0.05 {
+                findings.push(Finding {
+                    level: RiskLevel::High,
+                    title: "tandem stance < 10 s".into(),
+                    reason: format!(
+                        "held {held:.1} s < {:.0} s (CDC STEADI)",
+                        norms::TANDEM_HOLD_S
+                    ),
+                });
+            }
+        }
         SessionSummary {
             metrics,
             findings,
@@ -754,7 +922,8 @@ impl Pipeline {
             legs: self.legs(),
             gait: self.gait_live(),
             balance: self.balance.clone(),
-            other: None,
+            other: (self.stage == Stage::Other || !self.four.stages.is_empty())
+                .then(|| self.four.view.clone()),
             summary: self.summary(),
             history: PatientHistory::default(),
             status: self.status.clone(),
@@ -892,6 +1061,7 @@ fn screen_for(stage: Stage) -> Screen {
     match stage {
         Stage::Walking => Screen::Walking,
         Stage::Balance => Screen::Balance,
+        Stage::Other => Screen::OtherTests,
         Stage::Done => Screen::Summary,
     }
 }

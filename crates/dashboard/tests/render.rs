@@ -193,6 +193,7 @@ fn other_tests_screen_guides_the_same_way() {
         assert!(s.contains("4-stage balance test"), "{w}x{h}\n{s}");
         assert!(s.contains("STAND WITH ONE FOOT"), "{s}");
         assert!(s.contains("PASS") && s.contains("FAIL"), "{w}x{h}\n{s}");
+        assert!(s.contains("Time in this stage"), "{w}x{h}\n{s}");
     }
 }
 

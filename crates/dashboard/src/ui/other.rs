@@ -50,18 +50,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
     let text = match (t.countdown_s, t.count) {
         (Some(c), _) => format!("{}", c.ceil().max(0.0) as u32),
-        (None, Some(n)) => format!("{n}  {:.0}s", t.elapsed_s),
-        (None, None) => format!("{:.1}s", t.elapsed_s),
+        (None, Some(n)) => format!("{n}  {:.0}", t.elapsed_s),
+        (None, None) => format!("{:.1}", t.elapsed_s),
     };
     let lines = if big::width(&text) + 2 <= timer.width {
         big::lines(&text)
     } else {
         vec![Line::from(text)]
     };
-    let title = if t.count.is_some() {
-        " Count · time "
-    } else {
-        " Time "
+    let title = match (t.countdown_s, t.count) {
+        (Some(_), _) => " Starting in (seconds) ",
+        (None, Some(_)) => " Count · time (seconds) ",
+        (None, None) => " Time in this stage (seconds) ",
     };
     frame.render_widget(
         Paragraph::new(lines)
