@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use steady_analysis::gait::types::EventKind;
 use steady_analysis::gait::{GaitAnalyzer, GaitOutput, GaitReport};
 use steady_analysis::Subject;
-use steady_core::{ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
+use steady_core::{Gap, ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
 use steady_dashboard::model::*;
 use steady_dashboard::{Action, App, Screen};
 use steady_recording::{Recording, SensorStream};
@@ -404,7 +404,25 @@ impl Pipeline {
                 self.sensors[i].expected += 1;
                 let t_s = s.t.0 as f64 * 1e-6;
                 if Self::in_dropout(p, t_s) {
+                    // Gap accounting: the span between the last sample before and the first after.
+                    let last = batch
+                        .last()
+                        .or(self.rec[i].samples.last())
+                        .map_or(s.t, |x: &ImuSample| x.t);
+                    match self.rec[i].gaps.last_mut() {
+                        Some(g) if g.end == Micros(i64::MAX) => g.lost_samples += 1,
+                        _ => self.rec[i].gaps.push(Gap {
+                            start: last,
+                            end: Micros(i64::MAX),
+                            lost_samples: 1,
+                        }),
+                    }
                     continue;
+                }
+                if let Some(g) = self.rec[i].gaps.last_mut() {
+                    if g.end == Micros(i64::MAX) {
+                        g.end = s.t;
+                    }
                 }
                 self.sensors[i].delivered += 1;
                 self.push_trace(i, t_s, Self::trace_value(p, &s));
@@ -938,6 +956,14 @@ impl Pipeline {
             sensors: self.rec.clone(),
         };
         recording.meta.sampling_rate_hz = Some(RATE_HZ);
+        // A gap still open (quit during a dropout) ends now.
+        for st in &mut recording.sensors {
+            for g in &mut st.gaps {
+                if g.end == Micros(i64::MAX) {
+                    g.end = Micros((self.now_s * 1e6) as i64);
+                }
+            }
+        }
         steady_recording::write_recording(&self.out_dir, &recording)
             .with_context(|| format!("writing the recording to {}", self.out_dir.display()))?;
         Ok(self.out_dir.clone())
@@ -1132,5 +1158,152 @@ fn ui_loop(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipeline() -> Pipeline {
+        Pipeline::new(10.0, std::env::temp_dir().join("steady-demo-unit-unused"))
+    }
+
+    /// Steps the pipeline in 50 ms ticks from its current time to `to_s`.
+    fn run_to(p: &mut Pipeline, to_s: f64) {
+        let mut t = p.now_s;
+        while t < to_s {
+            t = (t + 0.05).min(to_s);
+            p.step(t);
+        }
+    }
+
+    #[test]
+    fn scripted_dropout_is_lost_then_recovers_and_leaves_a_gap() {
+        let mut p = pipeline();
+        run_to(&mut p, 13.5);
+        let (_, m) = p.snapshot();
+        let rs = m
+            .sensors
+            .iter()
+            .find(|s| s.placement == Some(Placement::RightShank))
+            .unwrap();
+        assert_eq!(rs.state, SensorState::Lost);
+        assert!(m.gait.completeness_pct < 100.0);
+        run_to(&mut p, 17.0);
+        let (_, m) = p.snapshot();
+        assert!(m.sensors.iter().all(|s| s.state == SensorState::Streaming));
+        // no samples of the right shank inside the dropout, samples on both sides of it
+        let rec = &p.rec[2];
+        assert_eq!(rec.placement, Placement::RightShank);
+        let t = |s: &ImuSample| s.t.0 as f64 * 1e-6;
+        assert!(!rec
+            .samples
+            .iter()
+            .any(|s| t(s) >= DROPOUT_S.0 && t(s) < DROPOUT_S.1));
+        assert!(rec.samples.iter().any(|s| t(s) >= DROPOUT_S.1));
+        assert!(p.rec[0].samples.len() > rec.samples.len());
+        assert_eq!(rec.gaps.len(), 1);
+        let g = rec.gaps[0];
+        assert_eq!(
+            g.lost_samples,
+            ((DROPOUT_S.1 - DROPOUT_S.0) * RATE_HZ).round() as u64
+        );
+        assert!(g.start.0 as f64 * 1e-6 < DROPOUT_S.0 && g.end.0 as f64 * 1e-6 >= DROPOUT_S.1);
+    }
+
+    #[test]
+    fn walking_gives_live_strides_and_a_final_result() {
+        let mut p = pipeline();
+        // the streaming analysis reports strides a few seconds late (look-ahead)
+        run_to(&mut p, 14.0);
+        let (stage, m) = p.snapshot();
+        assert_eq!(stage, Stage::Walking);
+        assert!(m.gait.recording);
+        assert!(m.gait.stride_count > 0, "strides while walking");
+        let c = m.gait.cadence_spm.expect("cadence");
+        // the simulator walks at its default cadence (WalkParams::default)
+        let truth = WalkParams::default().cadence_spm;
+        assert!((c - truth).abs() < 10.0, "cadence {c} vs {truth}");
+        assert!(m.legs.iter().all(|l| l.bars.iter().any(|b| b.stance)));
+        p.command(Command::StartStopWalking, 14.0);
+        let (_, m) = p.snapshot();
+        assert!(!m.gait.recording);
+        assert!(m.gait.result.is_some());
+    }
+
+    #[test]
+    fn balance_protocol_runs_both_sides_and_ends_on_its_own() {
+        let mut p = pipeline();
+        p.step(0.5);
+        p.command(Command::Next, 0.5);
+        assert_eq!(p.stage, Stage::Balance);
+        assert_eq!(p.balance.phase, BalancePhase::Ready);
+        p.command(Command::Continue, 0.5);
+        assert_eq!(p.balance.phase, BalancePhase::Lift);
+        assert_eq!(
+            p.balance.stance,
+            Some(Side::Right),
+            "lift the LEFT foot first"
+        );
+        p.command(Command::Continue, 0.5);
+        assert!(matches!(p.balance.phase, BalancePhase::Countdown { .. }));
+        run_to(&mut p, 0.5 + COUNTDOWN_S + 2.0);
+        assert!(
+            matches!(p.balance.phase, BalancePhase::Holding { .. }),
+            "{:?}",
+            p.balance.phase
+        );
+        assert!(!p.balance.sway_mm.is_empty());
+        // the simulated patient touches down after 9 s on the right leg
+        run_to(&mut p, 0.5 + COUNTDOWN_S + 12.0);
+        match p.balance.phase {
+            BalancePhase::Ended { held_s, reason } => {
+                assert_eq!(reason, EndReason::FootDown);
+                assert!((held_s - 9.0).abs() < 0.2, "{held_s}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let t = p.now_s;
+        p.command(Command::Continue, t);
+        assert!(matches!(p.balance.phase, BalancePhase::Rest { .. }));
+        assert_eq!(p.balance.stance, Some(Side::Left));
+        run_to(&mut p, t + REST_S + 0.1);
+        assert_eq!(p.balance.phase, BalancePhase::Lift);
+        let t = p.now_s;
+        p.command(Command::Continue, t);
+        run_to(&mut p, t + COUNTDOWN_S + 1.5);
+        p.command(Command::StopTrial, p.now_s);
+        assert!(matches!(
+            p.balance.phase,
+            BalancePhase::Ended {
+                reason: EndReason::Stopped,
+                ..
+            }
+        ));
+        p.command(Command::Continue, p.now_s);
+        assert_eq!(p.balance.phase, BalancePhase::Summary);
+        assert_eq!(p.balance.results.len(), 2);
+        let (_, m) = p.snapshot();
+        assert!(
+            m.summary
+                .findings
+                .iter()
+                .any(|f| f.level == RiskLevel::High && f.title.contains("left")),
+            "{:?}",
+            m.summary.findings
+        );
+    }
+
+    #[test]
+    fn recording_is_written_and_readable() {
+        let dir = std::env::temp_dir().join(format!("steady-demo-unit-{}", std::process::id()));
+        let mut p = Pipeline::new(10.0, dir.clone());
+        run_to(&mut p, 3.0);
+        let saved = p.save().unwrap();
+        let rec = steady_recording::read_recording(&saved).unwrap();
+        assert_eq!(rec.sensors.len(), 3);
+        assert_eq!(rec.sensors[0].samples.len(), p.rec[0].samples.len());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
