@@ -81,6 +81,8 @@ const TRACE_S: f64 = 6.0;
 const DROPOUT_S: (f64, f64) = (12.0, 16.0);
 /// Countdown before a balance trial, s.
 const COUNTDOWN_S: f64 = 3.0;
+/// Settling time after lift-off before the sway trace starts, s.
+const SWAY_SETTLE_S: f64 = 1.0;
 /// Rest between balance trials, s.
 const REST_S: f64 = 5.0;
 
@@ -525,9 +527,12 @@ impl Pipeline {
                     // Lower back: y right (ML), z forward (AP). Sway ≈ inverted pendulum:
                     // x = a·h/g with h = 1 m, relative to the quiet-standing baseline.
                     let a = [s.acc_mps2[1], s.acc_mps2[2]];
-                    if t_rel < tr.lift_off_s {
+                    // The first second on one leg (weight shift, trunk tilt) is the baseline;
+                    // sway is drawn from then on.
+                    let settled = tr.lift_off_s + SWAY_SETTLE_S;
+                    if (tr.lift_off_s..settled).contains(&t_rel) {
                         tr.base_acc.push(a);
-                    } else if t_rel <= tr.end_s {
+                    } else if t_rel >= settled && t_rel <= tr.end_s {
                         let base = *tr.baseline.get_or_insert_with(|| mean2(&tr.base_acc));
                         tr.smooth.push([a[0] - base[0], a[1] - base[1]]);
                         let w = tr.smooth.len().min(10);

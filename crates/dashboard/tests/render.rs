@@ -123,7 +123,16 @@ fn balance_screen_guides_the_patient() {
     for (w, h) in SIZES {
         let s = render(&app(Screen::Balance, m.clone()), w, h);
         assert!(s.contains("LIFT YOUR LEFT FOOT"), "{w}x{h}\n{s}");
+        assert!(s.contains("Foot to lift"), "{w}x{h}\n{s}");
+        // big "LEFT": L E F T top rows are "█  ", "███", "███", "███"
+        assert!(
+            s.contains("█   ███ ███ ███") || s.contains("██      ██████"),
+            "{w}x{h}\n{s}"
+        );
     }
+    // on a large terminal the big letters are doubled
+    let s = render(&app(Screen::Balance, m.clone()), 140, 45);
+    assert!(s.contains("██      ██████  ██████  ██████"), "{s}");
     m.balance.phase = BalancePhase::Holding { elapsed_s: 12.4 };
     let s = render(&app(Screen::Balance, m.clone()), 80, 24);
     assert!(s.contains("HOLD"), "{s}");

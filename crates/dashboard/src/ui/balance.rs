@@ -55,6 +55,7 @@ pub fn instruction(b: &BalanceView) -> (String, String) {
 
 fn timer_text(b: &BalanceView) -> Option<String> {
     match b.phase {
+        BalancePhase::Lift => Some(side_word(b.stance.unwrap_or(Side::Right).opposite()).into()),
         BalancePhase::Holding { elapsed_s } => Some(format!("{elapsed_s:.1}")),
         BalancePhase::Ended { held_s, .. } => Some(format!("{held_s:.1}")),
         BalancePhase::Countdown { remaining_s } => {
@@ -75,6 +76,8 @@ fn timer_title(b: &BalanceView) -> &'static str {
         BalancePhase::Countdown { .. } => " Starting in (seconds) ",
         BalancePhase::Rest { .. } => " Rest (seconds) ",
         BalancePhase::Summary => " Best time per leg (seconds) ",
+        BalancePhase::Lift => " Foot to lift ",
+        BalancePhase::Ready => " Time ",
         _ => " Time (seconds) ",
     }
 }
@@ -95,9 +98,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         (b.results.len().min(4) as u16 + 3).min(6)
     };
+    let text = timer_text(b);
+    // Twice as large when the terminal has room (readable from further away).
+    let scale = match &text {
+        Some(t) if main.height >= 30 && big::width(t) * 2 + 2 <= main.width => 2,
+        _ => 1,
+    };
     let [head, timer, rest] = Layout::vertical([
         Constraint::Length(4),
-        Constraint::Length(big::HEIGHT + 2),
+        Constraint::Length(big::HEIGHT * scale + 2),
         Constraint::Min(0),
     ])
     .areas(main);
@@ -122,8 +131,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ),
         head,
     );
-    let timer_lines = match timer_text(b) {
-        Some(t) if big::width(&t) + 2 <= timer.width => big::lines(&t),
+    let timer_lines = match text {
+        Some(t) if big::width(&t) * scale + 2 <= timer.width => big::lines_scaled(&t, scale),
         Some(t) => vec![Line::from(Span::styled(
             t,
             Style::new().add_modifier(Modifier::BOLD),
@@ -172,7 +181,7 @@ fn draw_sway(frame: &mut Frame, b: &BalanceView, area: Rect) {
         .block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Sway: ML (→) vs AP (↑), mm "),
+                .title(" Sway: ML (→) vs AP (↑), mm, est. "),
         )
         .x_axis(Axis::default().bounds([-lim, lim]).labels([
             format!("-{lim:.0}"),
