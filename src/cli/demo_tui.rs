@@ -1253,7 +1253,7 @@ mod tests {
         );
         p.command(Command::Continue, 0.5);
         assert!(matches!(p.balance.phase, BalancePhase::Countdown { .. }));
-        run_to(&mut p, 0.5 + COUNTDOWN_S + 2.0);
+        run_to(&mut p, 0.5 + COUNTDOWN_S + 4.0);
         assert!(
             matches!(p.balance.phase, BalancePhase::Holding { .. }),
             "{:?}",
