@@ -47,6 +47,15 @@ fn sensors_screen_lists_every_sensor_with_state() {
     }
     let wide = render(&app(Screen::Sensors, sample::streaming(3)), 140, 30);
     assert!(wide.contains("-51dBm") && wide.contains("+1.5ms"), "{wide}");
+    assert!(
+        wide.contains("steady-sim"),
+        "vendor on wide terminals\n{wide}"
+    );
+    let s80 = render(&app(Screen::Sensors, sample::streaming(3)), 80, 24);
+    assert!(
+        s80.contains("-51dBm") && s80.contains("90%"),
+        "RSSI at 80 columns\n{s80}"
+    );
 }
 
 #[test]

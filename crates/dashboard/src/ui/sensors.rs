@@ -9,7 +9,9 @@ use ratatui::Frame;
 
 /// Draws the sensor table.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let wide = area.width >= 90;
+    // Three widths: everything (≥ 100 columns), no vendor/offset (≥ 76), the essentials.
+    let wide = area.width >= 100;
+    let mid = !wide && area.width >= 76;
     let header: Vec<&str> = if wide {
         vec![
             "name",
@@ -22,6 +24,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             "loss",
             "offset",
         ]
+    } else if mid {
+        vec!["name", "placement", "state", "batt", "RSSI", "rate", "loss"]
     } else {
         vec!["name", "placement", "state", "batt", "rate", "loss"]
     };
@@ -38,6 +42,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .unwrap_or_else(|| "–".into());
         let rate = format!("{:.0}Hz", s.rate_hz);
         let loss = format!("{:.1}%", s.loss_pct);
+        let rssi = s
+            .rssi_dbm
+            .map(|r| format!("{r}dBm"))
+            .unwrap_or_else(|| "–".into());
         let cells: Vec<String> = if wide {
             vec![
                 s.name.clone(),
@@ -45,14 +53,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 s.vendor.clone(),
                 s.state.label().into(),
                 batt,
-                s.rssi_dbm
-                    .map(|r| format!("{r}dBm"))
-                    .unwrap_or_else(|| "–".into()),
+                rssi,
                 rate,
                 loss,
                 s.clock_offset_ms
                     .map(|o| format!("{o:+.1}ms"))
                     .unwrap_or_else(|| "–".into()),
+            ]
+        } else if mid {
+            vec![
+                s.name.clone(),
+                placement_label(s.placement).into(),
+                s.state.label().into(),
+                batt,
+                rssi,
+                rate,
+                loss,
             ]
         } else {
             vec![
@@ -77,6 +93,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Constraint::Length(6),
             Constraint::Length(6),
             Constraint::Length(9),
+        ]
+    } else if mid {
+        vec![
+            Constraint::Min(10),
+            Constraint::Length(10),
+            Constraint::Length(12),
+            Constraint::Length(4),
+            Constraint::Length(7),
+            Constraint::Length(6),
+            Constraint::Length(6),
         ]
     } else {
         vec![
