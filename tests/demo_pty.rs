@@ -270,6 +270,21 @@ fn demo_walks_then_guides_the_balance_test_and_quits_cleanly() {
 }
 
 #[test]
+fn demo_without_a_terminal_says_so() {
+    let out = Command::new(env!("CARGO_BIN_EXE_steady"))
+        .args(["demo", "--duration", "10s"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs a terminal") && err.contains("--headless"),
+        "{err}"
+    );
+}
+
+#[test]
 fn dashboard_without_daemon_says_so() {
     let sock = std::env::temp_dir().join(format!("steady-no-daemon-{}.sock", std::process::id()));
     let out = Command::new(env!("CARGO_BIN_EXE_steady"))

@@ -1099,6 +1099,10 @@ fn screen_for(stage: Stage) -> Screen {
 
 /// Runs the interactive demo.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("`steady demo` needs a terminal; use `steady demo --headless` otherwise");
+    }
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
