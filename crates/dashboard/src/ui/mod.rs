@@ -7,6 +7,7 @@ mod sensors;
 mod summary;
 mod walking;
 
+/// One text row of the gait timeline (stance █, swing ─) for a leg; exposed for tests.
 pub use walking::timeline_row as walking_timeline_row;
 
 use crate::app::{App, Screen};
