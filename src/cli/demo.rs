@@ -73,6 +73,10 @@ fn mean(v: impl Iterator<Item = f64>) -> Option<f64> {
 
 /// Runs `steady demo`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.headless {
+        // The interactive demo is the dashboard (its own data thread; see demo_tui).
+        return super::demo_tui::run(&args);
+    }
     anyhow::ensure!(
         args.duration.is_finite() && args.duration > 0.0,
         "--duration must be positive"

@@ -5,6 +5,7 @@ pub mod common;
 pub mod daemon;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_tui;
 pub mod export;
 pub mod goal;
 pub mod import;

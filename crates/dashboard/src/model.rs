@@ -1,0 +1,433 @@
+//! The plain data the dashboard shows. No runtime, no I/O: the binary fills it from the live
+//! pipeline (or a daemon) and hands a fresh copy to [`crate::App::set_model`] every frame.
+
+use steady_core::{Placement, Side};
+
+/// Everything on screen, as of `now_s`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DashboardModel {
+    /// Session time of this snapshot, s.
+    pub now_s: f64,
+    /// Patient shown in the header, if any.
+    pub patient: Option<String>,
+    /// Every registered and nearby sensor.
+    pub sensors: Vec<SensorRow>,
+    /// Recent signal traces, one per streaming sensor.
+    pub traces: Vec<SignalTrace>,
+    /// Stance/swing phases per leg for the gait timeline.
+    pub legs: Vec<LegTimeline>,
+    /// Live walking metrics.
+    pub gait: GaitLive,
+    /// The guided single-leg balance test.
+    pub balance: BalanceView,
+    /// The other guided tests (4-stage, TUG, chair stand).
+    pub other: Option<GuidedTestView>,
+    /// Summary of this session.
+    pub summary: SessionSummary,
+    /// The patient's history across sessions.
+    pub history: PatientHistory,
+    /// A one-line status from the data path (e.g. "recording saved to …").
+    pub status: Option<String>,
+}
+
+/// Connection state of one sensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SensorState {
+    /// Seen in a scan, not connected.
+    Discovered,
+    /// Connecting or subscribing.
+    #[default]
+    Connecting,
+    /// Samples are arriving.
+    Streaming,
+    /// Connected but no samples for a while.
+    Stalled,
+    /// Connection dropped; trying again.
+    Reconnecting,
+    /// Gone: no samples and no connection.
+    Lost,
+}
+
+impl SensorState {
+    /// Upper-case word shown in tables (never colour alone).
+    pub fn label(self) -> &'static str {
+        match self {
+            SensorState::Discovered => "NEARBY",
+            SensorState::Connecting => "CONNECTING",
+            SensorState::Streaming => "STREAMING",
+            SensorState::Stalled => "STALLED",
+            SensorState::Reconnecting => "RECONNECTING",
+            SensorState::Lost => "LOST",
+        }
+    }
+
+    /// Whether this state needs the clinician's attention.
+    pub fn is_problem(self) -> bool {
+        matches!(
+            self,
+            SensorState::Stalled | SensorState::Reconnecting | SensorState::Lost
+        )
+    }
+}
+
+/// One row of the sensor table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SensorRow {
+    /// Stable identifier (registry id).
+    pub id: u16,
+    /// Short name (e.g. the BLE name or address tail).
+    pub name: String,
+    /// Where it sits, if assigned.
+    pub placement: Option<Placement>,
+    /// Vendor / model.
+    pub vendor: String,
+    /// Connection state.
+    pub state: SensorState,
+    /// Battery, percent.
+    pub battery_pct: Option<u8>,
+    /// Received signal strength, dBm.
+    pub rssi_dbm: Option<i16>,
+    /// Measured sample rate, Hz.
+    pub rate_hz: f64,
+    /// Packet loss over the session, percent.
+    pub loss_pct: f64,
+    /// Device clock minus session clock, ms.
+    pub clock_offset_ms: Option<f64>,
+}
+
+/// A recent signal of one sensor.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SignalTrace {
+    /// Which sensor (by placement).
+    pub placement: Option<Placement>,
+    /// What is plotted, with unit (e.g. "gyro ML, deg/s").
+    pub label: String,
+    /// (session time s, value) pairs, oldest first.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// One bar of the gait timeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhaseBar {
+    /// Start, session s.
+    pub start_s: f64,
+    /// End, session s (the current phase ends at `now_s`).
+    pub end_s: f64,
+    /// Stance (foot on the ground) or swing.
+    pub stance: bool,
+}
+
+/// Gait events of one leg as stance/swing bars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegTimeline {
+    /// Which leg.
+    pub side: Side,
+    /// Bars, oldest first.
+    pub bars: Vec<PhaseBar>,
+    /// Strides of this leg so far.
+    pub strides: u32,
+}
+
+/// Live walking metrics.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GaitLive {
+    /// Whether the evaluation is recording.
+    pub recording: bool,
+    /// Seconds since the evaluation started.
+    pub elapsed_s: f64,
+    /// Cadence, steps/min.
+    pub cadence_spm: Option<f64>,
+    /// Gait speed, m/s.
+    pub speed_mps: Option<f64>,
+    /// Stance, % of stride, (left, right).
+    pub stance_pct: [Option<f64>; 2],
+    /// Single-support time, s, (left, right).
+    pub single_support_s: [Option<f64>; 2],
+    /// Asymmetry gauges.
+    pub asymmetry: Vec<AsymmetryGauge>,
+    /// Strides counted (both legs).
+    pub stride_count: u32,
+    /// Data completeness, percent of expected samples received.
+    pub completeness_pct: f64,
+    /// The result line at the end, with the quality flag (e.g. "good: 42 strides").
+    pub result: Option<String>,
+}
+
+/// An asymmetry value with the range considered normal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsymmetryGauge {
+    /// What is compared (e.g. "step time").
+    pub name: String,
+    /// Asymmetry, percent (0 = symmetric).
+    pub value_pct: f64,
+    /// Upper end of the normal range, percent.
+    pub normal_max_pct: f64,
+}
+
+/// Phase of the guided single-leg stance protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum BalancePhase {
+    /// Not started: waiting for the clinician.
+    #[default]
+    Ready,
+    /// Asking the patient to lift the foot opposite `stance`.
+    Lift,
+    /// Counting down before timing starts.
+    Countdown {
+        /// Seconds left.
+        remaining_s: f64,
+    },
+    /// Timing: the patient stands on one leg.
+    Holding {
+        /// Seconds held so far.
+        elapsed_s: f64,
+    },
+    /// The trial stopped on its own.
+    Ended {
+        /// Seconds held.
+        held_s: f64,
+        /// Why it stopped.
+        reason: EndReason,
+    },
+    /// Rest before the next trial.
+    Rest {
+        /// Seconds left.
+        remaining_s: f64,
+    },
+    /// All trials done: left/right summary.
+    Summary,
+}
+
+/// Why a balance trial stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// The lifted foot touched down.
+    FootDown,
+    /// The stance foot hopped or stepped.
+    Hop,
+    /// Held until the time limit.
+    TimeLimit,
+    /// Stopped by the clinician.
+    Stopped,
+    /// A sensor was lost.
+    SensorLost,
+}
+
+impl EndReason {
+    /// Plain words for the patient and the clinician.
+    pub fn text(self) -> &'static str {
+        match self {
+            EndReason::FootDown => "foot touched down",
+            EndReason::Hop => "stance foot moved (hop)",
+            EndReason::TimeLimit => "time limit reached",
+            EndReason::Stopped => "stopped by clinician",
+            EndReason::SensorLost => "sensor lost",
+        }
+    }
+}
+
+/// One finished balance trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrialResult {
+    /// The leg stood on.
+    pub stance: Side,
+    /// Seconds held.
+    pub held_s: f64,
+    /// Why it ended.
+    pub reason: EndReason,
+    /// Sway path, ML and AP RMS, mm (if computed).
+    pub sway_rms_mm: Option<(f64, f64)>,
+}
+
+/// The guided single-leg balance test.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BalanceView {
+    /// Current phase.
+    pub phase: BalancePhase,
+    /// The leg stood on in the current trial (the other foot is lifted).
+    pub stance: Option<Side>,
+    /// Trial number on this side, 1-based.
+    pub trial: u8,
+    /// Trials per side.
+    pub trials_per_side: u8,
+    /// Time limit, s.
+    pub time_limit_s: f64,
+    /// Sway trace, (ML, AP), mm, oldest first.
+    pub sway_mm: Vec<(f64, f64)>,
+    /// Finished trials.
+    pub results: Vec<TrialResult>,
+    /// Age norm: mean seconds held for the patient's age group, with its label.
+    pub norm: Option<AgeNorm>,
+}
+
+/// A normative value to compare a result with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgeNorm {
+    /// Group (e.g. "age 70-79").
+    pub group: String,
+    /// Mean seconds held.
+    pub mean_s: f64,
+    /// Source, short.
+    pub source: String,
+}
+
+/// One of the other guided tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuidedTest {
+    /// CDC STEADI 4-stage balance test.
+    FourStage,
+    /// Timed Up and Go.
+    Tug,
+    /// 30-second chair stand.
+    ChairStand,
+}
+
+impl GuidedTest {
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            GuidedTest::FourStage => "4-stage balance test",
+            GuidedTest::Tug => "Timed Up and Go",
+            GuidedTest::ChairStand => "30-second chair stand",
+        }
+    }
+}
+
+/// A guided test in progress or finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuidedTestView {
+    /// Which test.
+    pub test: GuidedTest,
+    /// The big instruction for the patient.
+    pub instruction: String,
+    /// Running timer, s.
+    pub elapsed_s: f64,
+    /// Countdown before start, s, if counting down.
+    pub countdown_s: Option<f64>,
+    /// Stages (4-stage) or phases (TUG) with their outcome.
+    pub stages: Vec<StageRow>,
+    /// Repetitions counted (chair stand).
+    pub count: Option<u32>,
+    /// Result line when done.
+    pub result: Option<String>,
+}
+
+/// One stage of a guided test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageRow {
+    /// Name (e.g. "tandem stance").
+    pub name: String,
+    /// Seconds held or taken.
+    pub time_s: Option<f64>,
+    /// Passed, failed, or not yet.
+    pub passed: Option<bool>,
+}
+
+/// Severity of a fall-risk finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RiskLevel {
+    /// Within normal limits.
+    Normal,
+    /// Worth watching.
+    Caution,
+    /// Indicates increased fall risk.
+    High,
+}
+
+impl RiskLevel {
+    /// Word shown next to the finding.
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskLevel::Normal => "OK",
+            RiskLevel::Caution => "CAUTION",
+            RiskLevel::High => "RISK",
+        }
+    }
+}
+
+/// A fall-risk finding with its reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Severity.
+    pub level: RiskLevel,
+    /// What was found.
+    pub title: String,
+    /// Why (value vs threshold, source).
+    pub reason: String,
+}
+
+/// One metric of the session summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRow {
+    /// Name with unit.
+    pub name: String,
+    /// Value text (both sides or overall).
+    pub value: String,
+}
+
+/// Summary of the current session.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionSummary {
+    /// Metrics.
+    pub metrics: Vec<MetricRow>,
+    /// Fall-risk findings.
+    pub findings: Vec<Finding>,
+    /// Where the recording is stored.
+    pub recording: Option<String>,
+}
+
+/// A metric across sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// Name with unit.
+    pub name: String,
+    /// One value per session, oldest first.
+    pub values: Vec<f64>,
+}
+
+/// Progress toward a care-plan goal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalProgress {
+    /// The goal in words.
+    pub text: String,
+    /// Value at the start of care.
+    pub baseline: f64,
+    /// Target value.
+    pub target: f64,
+    /// Latest value.
+    pub current: f64,
+}
+
+impl GoalProgress {
+    /// Fraction of the way from baseline to target, clamped to 0..=1.
+    pub fn fraction(&self) -> f64 {
+        let span = self.target - self.baseline;
+        if span.abs() < f64::EPSILON {
+            return 1.0;
+        }
+        ((self.current - self.baseline) / span).clamp(0.0, 1.0)
+    }
+}
+
+/// The patient's history.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PatientHistory {
+    /// Trends.
+    pub trends: Vec<Trend>,
+    /// Goals.
+    pub goals: Vec<GoalProgress>,
+}
+
+/// Short label of a placement for narrow tables.
+pub fn placement_label(p: Option<Placement>) -> &'static str {
+    match p {
+        None => "unassigned",
+        Some(Placement::LowerBack) => "lower back",
+        Some(Placement::LeftFoot) => "L foot",
+        Some(Placement::RightFoot) => "R foot",
+        Some(Placement::LeftShank) => "L shank",
+        Some(Placement::RightShank) => "R shank",
+        Some(Placement::LeftThigh) => "L thigh",
+        Some(Placement::RightThigh) => "R thigh",
+    }
+}

@@ -1,0 +1,1318 @@
+//! `steady demo` with the terminal UI: simulated sensors → streaming gait analysis → dashboard,
+//! then the guided single-leg balance test driven by keys.
+//!
+//! Threads: the data path ([`Pipeline`]) runs on its own thread, paced by the wall clock, and
+//! publishes a fresh [`DashboardModel`] into a latest-wins slot; the UI thread polls that slot
+//! and draws. A slow terminal only makes the UI skip snapshots, never samples. Keys reach the
+//! pipeline through a channel. On quit (and when the UI panics) the pipeline thread is joined
+//! and writes the recording folder before the process exits; the terminal is restored by a
+//! guard and by a panic hook.
+//!
+//! Until `steady-balance` and the live pipeline (`steady-sensors`) land, this module runs its
+//! own small protocol: the end of a balance trial is taken from the simulator's ground truth,
+//! and sensor faults are scripted (one leg sensor drops out during the walk and recovers).
+
+use super::demo::Args;
+use anyhow::Context;
+use crossterm::event::{self, Event};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use steady_analysis::gait::types::EventKind;
+use steady_analysis::gait::{GaitAnalyzer, GaitOutput, GaitReport};
+use steady_analysis::Subject;
+use steady_core::{Gap, ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
+use steady_dashboard::model::*;
+use steady_dashboard::{Action, App, Screen};
+use steady_recording::{Recording, SensorStream};
+use steady_sim::truth::StageTruth;
+use steady_sim::truth::TrialEnd;
+use steady_sim::{
+    BalanceStage, FourStageParams, Scenario, SensorConfig, Simulator, SlsOutcome, SlsParams,
+    WalkParams,
+};
+
+/// Clinical numbers used by the demo's findings, with their sources.
+/// (To be replaced by the tables of `steady-balance` / `steady-analysis` when they land.)
+mod norms {
+    /// Single-leg stance, eyes open, mean seconds by age group (lower bound, upper bound, mean):
+    /// Springer BA et al. 2007, J Geriatr Phys Ther 30(1):8-15, table 2 (best of 3 trials).
+    /// Figures to verify against the paper before a clinical claim.
+    pub const SLS_EYES_OPEN_S: [(u32, u32, f64); 6] = [
+        (18, 39, 43.0),
+        (40, 49, 40.0),
+        (50, 59, 37.0),
+        (60, 69, 27.0),
+        (70, 79, 15.0),
+        (80, 99, 6.0),
+    ];
+    /// Unable to stand on one leg for 5 s: predictor of injurious falls
+    /// (Vellas BJ et al. 1997, J Am Geriatr Soc 45(6):735-738).
+    pub const SLS_FALL_RISK_S: f64 = 5.0;
+    /// Gait speed below 1.0 m/s: increased risk of falls and adverse outcomes in older adults
+    /// (Middleton A, Fritz SL, Lusardi M 2015, J Aging Phys Act 23(2):314-322).
+    pub const GAIT_SPEED_RISK_MPS: f64 = 1.0;
+    /// Upper limits of normal symmetry ratios (larger/smaller side), as % above 1:
+    /// swing 1.06, stance 1.05 (Patterson KK et al. 2010, Gait Posture 31(2):241-246).
+    pub const SWING_ASYM_MAX_PCT: f64 = 6.0;
+    /// See [`SWING_ASYM_MAX_PCT`].
+    pub const STANCE_ASYM_MAX_PCT: f64 = 5.0;
+    /// 4-stage balance test: not holding the tandem stance for 10 s indicates increased fall
+    /// risk (CDC STEADI, "The 4-Stage Balance Test", 2017).
+    pub const TANDEM_HOLD_S: f64 = 10.0;
+}
+
+/// Age of the simulated demo patient (for the norm).
+const DEMO_AGE_YEARS: u32 = 72;
+/// Sampling rate of the simulated sensors.
+const RATE_HZ: f64 = 100.0;
+/// Seconds of signal kept for the charts.
+const TRACE_S: f64 = 6.0;
+/// Scripted dropout of the right-shank sensor during the walk, session seconds.
+const DROPOUT_S: (f64, f64) = (12.0, 16.0);
+/// Countdown before a balance trial, s.
+const COUNTDOWN_S: f64 = 3.0;
+/// Settling time after lift-off before the sway trace starts, s.
+const SWAY_SETTLE_S: f64 = 1.0;
+/// Rest between balance trials, s.
+const REST_S: f64 = 5.0;
+
+/// Commands from the UI to the data path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Command {
+    StartStopWalking,
+    Continue,
+    StopTrial,
+    Next,
+    Export,
+}
+
+/// Which part of the demo runs (tells the UI which screen to show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Walking,
+    Balance,
+    Other,
+    Done,
+}
+
+/// The 4-stage balance test being simulated.
+#[derive(Debug)]
+struct FourStage {
+    sim: Option<(Simulator, f64, u64)>,
+    stages: Vec<StageTruth>,
+    view: GuidedTestView,
+}
+
+fn stage_name(s: BalanceStage) -> &'static str {
+    match s {
+        BalanceStage::FeetTogether => "feet side by side",
+        BalanceStage::SemiTandem => "semi-tandem stance",
+        BalanceStage::Tandem => "tandem stance",
+        BalanceStage::SingleLeg => "stand on one leg",
+    }
+}
+
+fn stage_instruction(s: BalanceStage) -> &'static str {
+    match s {
+        BalanceStage::FeetTogether => "Stand with your feet side by side",
+        BalanceStage::SemiTandem => "Put the instep of one foot against the big toe of the other",
+        BalanceStage::Tandem => "Put one foot directly in front of the other",
+        BalanceStage::SingleLeg => "Stand on one leg",
+    }
+}
+
+/// One simulated sensor of the walk.
+#[derive(Debug)]
+struct SimSensor {
+    placement: Placement,
+    name: &'static str,
+    delivered: u64,
+    expected: u64,
+}
+
+/// A balance trial being simulated.
+#[derive(Debug)]
+struct Trial {
+    sim: Simulator,
+    start_s: f64,
+    next_k: u64,
+    lift_off_s: f64,
+    end_s: f64,
+    end: TrialEnd,
+    baseline: Option<[f64; 2]>,
+    base_acc: Vec<[f64; 2]>,
+    smooth: Vec<[f64; 2]>,
+}
+
+/// The data path: simulation, analysis, protocol and the recording. Owns no thread itself.
+struct Pipeline {
+    stage: Stage,
+    walk: Simulator,
+    walk_next_k: u64,
+    walking: bool,
+    walk_elapsed_s: f64,
+    walk_offset_s: f64,
+    sensors: Vec<SimSensor>,
+    analyzer: Option<GaitAnalyzer>,
+    events: Vec<steady_analysis::gait::types::GaitEvent>,
+    strides: Vec<steady_analysis::gait::types::Stride>,
+    report: Option<GaitReport>,
+    traces: Vec<(Placement, Vec<(f64, f64)>)>,
+    rec: Vec<SensorStream>,
+    balance: BalanceView,
+    order: [Side; 2],
+    side_idx: usize,
+    trial: Option<Trial>,
+    phase_start_s: f64,
+    four: FourStage,
+    now_s: f64,
+    status: Option<String>,
+    out_dir: PathBuf,
+}
+
+fn norm_for(age: u32) -> Option<AgeNorm> {
+    norms::SLS_EYES_OPEN_S
+        .iter()
+        .find(|(lo, hi, _)| (*lo..=*hi).contains(&age))
+        .map(|&(lo, hi, mean_s)| AgeNorm {
+            group: format!("age {lo}-{hi}"),
+            mean_s,
+            source: "Springer 2007".into(),
+        })
+}
+
+impl Pipeline {
+    fn new(duration_s: f64, out_dir: PathBuf) -> Pipeline {
+        let walk_s = duration_s.clamp(8.0, 600.0);
+        let scenario = Scenario::new()
+            .stand(2.0)
+            .walk(WalkParams::default(), walk_s)
+            .stand(2.0);
+        let config = SensorConfig::default();
+        let walk = Simulator::new(&scenario, &config, 7);
+        let names = ["SIM-BACK", "SIM-LSHANK", "SIM-RSHANK"];
+        let sensors: Vec<SimSensor> = config
+            .sensors
+            .iter()
+            .zip(names)
+            .map(|(s, name)| SimSensor {
+                placement: s.placement,
+                name,
+                delivered: 0,
+                expected: 0,
+            })
+            .collect();
+        let placements: Vec<(Placement, f64)> =
+            sensors.iter().map(|s| (s.placement, RATE_HZ)).collect();
+        let rec = sensors
+            .iter()
+            .map(|s| SensorStream {
+                placement: s.placement,
+                samples: Vec::new(),
+                gaps: Vec::new(),
+            })
+            .collect();
+        Pipeline {
+            stage: Stage::Walking,
+            walk,
+            walk_next_k: 0,
+            walking: true,
+            walk_elapsed_s: 0.0,
+            walk_offset_s: 0.0,
+            traces: sensors.iter().map(|s| (s.placement, Vec::new())).collect(),
+            analyzer: Some(GaitAnalyzer::new(&placements, Subject::default())),
+            sensors,
+            events: Vec::new(),
+            strides: Vec::new(),
+            report: None,
+            rec,
+            balance: BalanceView {
+                phase: BalancePhase::Ready,
+                stance: Some(Side::Right),
+                trial: 1,
+                trials_per_side: 1,
+                time_limit_s: 20.0,
+                sway_mm: Vec::new(),
+                results: Vec::new(),
+                norm: norm_for(DEMO_AGE_YEARS),
+            },
+            // "Lift your LEFT foot" first: stand on the right leg, then the left.
+            order: [Side::Right, Side::Left],
+            side_idx: 0,
+            trial: None,
+            phase_start_s: 0.0,
+            four: FourStage {
+                sim: None,
+                stages: Vec::new(),
+                view: GuidedTestView {
+                    test: GuidedTest::FourStage,
+                    instruction: "Stand with your feet side by side".into(),
+                    elapsed_s: 0.0,
+                    countdown_s: None,
+                    stages: BalanceStage::ALL
+                        .iter()
+                        .map(|&st| StageRow {
+                            name: stage_name(st).into(),
+                            time_s: None,
+                            passed: None,
+                        })
+                        .collect(),
+                    count: None,
+                    result: Some("Space to begin (10 s per stage)".into()),
+                },
+            },
+            now_s: 0.0,
+            status: None,
+            out_dir,
+        }
+    }
+
+    fn in_dropout(p: Placement, t_s: f64) -> bool {
+        p == Placement::RightShank && t_s >= DROPOUT_S.0 && t_s < DROPOUT_S.1
+    }
+
+    fn push_trace(&mut self, i: usize, t_s: f64, v: f64) {
+        let tr = &mut self.traces[i].1;
+        tr.push((t_s, v));
+        let cut = tr.partition_point(|(t, _)| *t < t_s - TRACE_S);
+        if cut > 200 {
+            tr.drain(..cut);
+        }
+    }
+
+    fn trace_value(p: Placement, s: &ImuSample) -> f64 {
+        match p {
+            Placement::LowerBack => s.acc_mps2[0],
+            _ => s.gyr_dps[2],
+        }
+    }
+
+    /// Advances the simulation to session time `now_s`.
+    fn step(&mut self, now_s: f64) {
+        let dt = (now_s - self.now_s).max(0.0);
+        self.now_s = now_s;
+        if self.walking {
+            self.walk_elapsed_s += dt;
+            self.step_walk(now_s);
+        }
+        self.step_balance(now_s);
+        self.step_four(now_s);
+    }
+
+    fn start_four(&mut self, now_s: f64) {
+        let scenario = Scenario::new()
+            .stand(COUNTDOWN_S)
+            .four_stage(FourStageParams {
+                fail: Some((BalanceStage::Tandem, 6.3)),
+                ..FourStageParams::default()
+            })
+            .stand(1.0);
+        let sim = Simulator::new(&scenario, &SensorConfig::default(), 23);
+        self.four.stages = sim.truth().stages.clone();
+        self.four.sim = Some((sim, now_s, 0));
+        self.four.view.result = None;
+    }
+
+    fn step_four(&mut self, now_s: f64) {
+        let Some((sim, start_s, next_k)) = self.four.sim.as_mut() else {
+            return;
+        };
+        let t = now_s - *start_s;
+        let n = sim.n_samples();
+        let target = ((t * RATE_HZ).floor().max(0.0) as u64).min(n);
+        for k in *next_k..target {
+            for i in 0..self.sensors.len() {
+                let mut smp = sim.sample(i, k);
+                smp.t = Micros(smp.t.0 + (*start_s * 1e6) as i64);
+                let p = self.sensors[i].placement;
+                self.rec[i].samples.push(smp);
+                self.traces[i]
+                    .1
+                    .push((smp.t.0 as f64 * 1e-6, Self::trace_value(p, &smp)));
+            }
+        }
+        *next_k = target;
+        let v = &mut self.four.view;
+        let first = self.four.stages.first().map_or(COUNTDOWN_S, |s| s.start_s);
+        v.countdown_s = (t < first).then_some(first - t);
+        if let Some(cur) = self
+            .four
+            .stages
+            .iter()
+            .find(|s| t >= s.start_s && t < s.end_s)
+        {
+            v.instruction = stage_instruction(cur.stage).into();
+            v.elapsed_s = t - cur.start_s;
+        }
+        for st in &self.four.stages {
+            if let Some(row) = BalanceStage::ALL
+                .iter()
+                .position(|&x| x == st.stage)
+                .and_then(|i| v.stages.get_mut(i))
+            {
+                if t >= st.start_s {
+                    row.time_s = Some(t.min(st.end_s) - st.start_s);
+                }
+                if t >= st.end_s {
+                    row.passed = Some(st.passed);
+                }
+            }
+        }
+        let last_end = self.four.stages.last().map_or(0.0, |s| s.end_s);
+        if t >= last_end && v.result.is_none() {
+            let failed = self.four.stages.iter().find(|s| !s.passed);
+            v.instruction = "Test over — stand normally".into();
+            v.result = Some(match failed {
+                Some(f) => format!(
+                    "stepped out in {} after {:.1} s; n: summary",
+                    stage_name(f.stage),
+                    f.end_s - f.start_s
+                ),
+                None => "all four stages held; n: summary".into(),
+            });
+        }
+        if target >= n {
+            self.four.sim = None;
+        }
+    }
+
+    fn step_walk(&mut self, now_s: f64) {
+        let n = self.walk.n_samples();
+        let target = (((now_s - self.walk_offset_s) * RATE_HZ).floor().max(0.0) as u64).min(n);
+        if target <= self.walk_next_k {
+            if self.walk_next_k >= n {
+                self.finish_walk();
+            }
+            return;
+        }
+        let range = self.walk_next_k..target;
+        self.walk_next_k = target;
+        for i in 0..self.sensors.len() {
+            let p = self.sensors[i].placement;
+            let mut batch = Vec::with_capacity((range.end - range.start) as usize);
+            for k in range.clone() {
+                let mut s = self.walk.sample(i, k);
+                s.t = Micros(s.t.0 + (self.walk_offset_s * 1e6) as i64);
+                self.sensors[i].expected += 1;
+                let t_s = s.t.0 as f64 * 1e-6;
+                if Self::in_dropout(p, t_s) {
+                    // Gap accounting: the span between the last sample before and the first after.
+                    let last = batch
+                        .last()
+                        .or(self.rec[i].samples.last())
+                        .map_or(s.t, |x: &ImuSample| x.t);
+                    match self.rec[i].gaps.last_mut() {
+                        Some(g) if g.end == Micros(i64::MAX) => g.lost_samples += 1,
+                        _ => self.rec[i].gaps.push(Gap {
+                            start: last,
+                            end: Micros(i64::MAX),
+                            lost_samples: 1,
+                        }),
+                    }
+                    continue;
+                }
+                if let Some(g) = self.rec[i].gaps.last_mut() {
+                    if g.end == Micros(i64::MAX) {
+                        g.end = s.t;
+                    }
+                }
+                self.sensors[i].delivered += 1;
+                self.push_trace(i, t_s, Self::trace_value(p, &s));
+                batch.push(s);
+            }
+            self.rec[i].samples.extend_from_slice(&batch);
+            if let Some(a) = self.analyzer.as_mut() {
+                if let Ok(out) = a.push(p, &batch) {
+                    for o in out {
+                        match o {
+                            GaitOutput::Event(e) => self.events.push(e),
+                            GaitOutput::Stride(s) => self.strides.push(s),
+                            GaitOutput::Bout(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_walk(&mut self) {
+        self.walking = false;
+        if let Some(a) = self.analyzer.take() {
+            let report = a.finish();
+            self.events = report.events.clone();
+            self.strides = report.strides.clone();
+            self.report = Some(report);
+        }
+    }
+
+    fn start_trial(&mut self, now_s: f64) {
+        let stance = self.order[self.side_idx];
+        // The simulated patient: holds 9 s on the right leg, loses balance at 3.5 s on the left.
+        let outcome = match stance {
+            Side::Right => SlsOutcome::TouchDown { after_s: 9.0 },
+            Side::Left => SlsOutcome::Hop { after_s: 3.5 },
+        };
+        let scenario = Scenario::new()
+            .stand(COUNTDOWN_S)
+            .single_leg_stance(SlsParams {
+                stance,
+                time_limit_s: self.balance.time_limit_s,
+                outcome,
+                ..SlsParams::default()
+            })
+            .stand(1.0);
+        let sim = Simulator::new(
+            &scenario,
+            &SensorConfig::default(),
+            11 + self.side_idx as u64,
+        );
+        let t = sim.truth().balance_trials.first().copied();
+        let (lift_off_s, end_s, end) = match t {
+            Some(t) => (t.lift_off_s, t.lift_off_s + t.held_s, t.end),
+            None => (COUNTDOWN_S, COUNTDOWN_S + 1.0, TrialEnd::TouchDown),
+        };
+        self.trial = Some(Trial {
+            sim,
+            start_s: now_s,
+            next_k: 0,
+            lift_off_s,
+            end_s,
+            end,
+            baseline: None,
+            base_acc: Vec::new(),
+            smooth: Vec::new(),
+        });
+        self.balance.sway_mm.clear();
+        self.balance.phase = BalancePhase::Countdown {
+            remaining_s: lift_off_s,
+        };
+    }
+
+    fn step_balance(&mut self, now_s: f64) {
+        let Some(tr) = self.trial.as_mut() else {
+            if let BalancePhase::Rest { .. } = self.balance.phase {
+                let left = REST_S - (now_s - self.phase_start_s);
+                self.balance.phase = BalancePhase::Rest { remaining_s: left };
+                if left <= 0.0 {
+                    self.balance.phase = BalancePhase::Lift;
+                }
+            }
+            return;
+        };
+        let t_trial = now_s - tr.start_s;
+        let n = tr.sim.n_samples();
+        let target = ((t_trial * RATE_HZ).floor().max(0.0) as u64).min(n);
+        for k in tr.next_k..target {
+            for i in 0..self.sensors.len() {
+                let mut s = tr.sim.sample(i, k);
+                let t_rel = s.t.0 as f64 * 1e-6;
+                s.t = Micros(s.t.0 + (tr.start_s * 1e6) as i64);
+                let p = self.sensors[i].placement;
+                self.rec[i].samples.push(s);
+                let t_s = s.t.0 as f64 * 1e-6;
+                let v = Self::trace_value(p, &s);
+                let trc = &mut self.traces[i].1;
+                trc.push((t_s, v));
+                if p == Placement::LowerBack {
+                    // Lower back: y right (ML), z forward (AP). Sway ≈ inverted pendulum:
+                    // x = a·h/g with h = 1 m, relative to the quiet-standing baseline.
+                    let a = [s.acc_mps2[1], s.acc_mps2[2]];
+                    // The first second on one leg (weight shift, trunk tilt) is the baseline;
+                    // sway is drawn from then on.
+                    let settled = tr.lift_off_s + SWAY_SETTLE_S;
+                    if (tr.lift_off_s..settled).contains(&t_rel) {
+                        tr.base_acc.push(a);
+                    } else if t_rel >= settled && t_rel <= tr.end_s {
+                        let base = *tr.baseline.get_or_insert_with(|| mean2(&tr.base_acc));
+                        tr.smooth.push([a[0] - base[0], a[1] - base[1]]);
+                        let w = tr.smooth.len().min(10);
+                        let m = mean2(&tr.smooth[tr.smooth.len() - w..]);
+                        let k_mm = 1000.0 / STANDARD_GRAVITY_MPS2;
+                        self.balance.sway_mm.push((m[0] * k_mm, m[1] * k_mm));
+                    }
+                }
+            }
+        }
+        tr.next_k = target;
+        for (_, trc) in self.traces.iter_mut() {
+            let cut = trc.partition_point(|(t, _)| *t < now_s - TRACE_S);
+            if cut > 200 {
+                trc.drain(..cut);
+            }
+        }
+        let (lift, end_s, end) = (tr.lift_off_s, tr.end_s, tr.end);
+        let finished = target >= n;
+        match self.balance.phase {
+            BalancePhase::Countdown { .. } if t_trial >= lift => {
+                self.balance.phase = BalancePhase::Holding { elapsed_s: 0.0 };
+            }
+            BalancePhase::Countdown { .. } => {
+                self.balance.phase = BalancePhase::Countdown {
+                    remaining_s: lift - t_trial,
+                };
+            }
+            BalancePhase::Holding { .. } if t_trial >= end_s => {
+                let reason = match end {
+                    TrialEnd::TouchDown => EndReason::FootDown,
+                    TrialEnd::Hop => EndReason::Hop,
+                    TrialEnd::TimeLimit => EndReason::TimeLimit,
+                };
+                self.end_trial(end_s - lift, reason);
+            }
+            BalancePhase::Holding { .. } => {
+                self.balance.phase = BalancePhase::Holding {
+                    elapsed_s: t_trial - lift,
+                };
+            }
+            _ => {}
+        }
+        if finished && !matches!(self.balance.phase, BalancePhase::Countdown { .. }) {
+            self.trial = None;
+        }
+    }
+
+    fn end_trial(&mut self, held_s: f64, reason: EndReason) {
+        let stance = self.order[self.side_idx];
+        let rms = rms2(&self.balance.sway_mm);
+        self.balance.results.push(TrialResult {
+            stance,
+            held_s,
+            reason,
+            sway_rms_mm: rms,
+        });
+        self.balance.phase = BalancePhase::Ended { held_s, reason };
+    }
+
+    fn command(&mut self, c: Command, now_s: f64) {
+        match c {
+            Command::StartStopWalking if self.stage == Stage::Walking => {
+                if self.walking {
+                    self.finish_walk();
+                } else if self.report.is_some() {
+                    self.status = Some("walk finished; n: balance test".into());
+                }
+            }
+            Command::Next => match self.stage {
+                Stage::Walking => {
+                    if self.walking {
+                        self.finish_walk();
+                    }
+                    self.stage = Stage::Balance;
+                }
+                Stage::Balance => self.stage = Stage::Other,
+                Stage::Other => self.stage = Stage::Done,
+                Stage::Done => {}
+            },
+            Command::Continue if self.stage == Stage::Balance => match self.balance.phase {
+                BalancePhase::Ready => self.balance.phase = BalancePhase::Lift,
+                BalancePhase::Lift => self.start_trial(now_s),
+                BalancePhase::Ended { .. } => {
+                    if self.side_idx + 1 < self.order.len() {
+                        self.side_idx += 1;
+                        self.balance.stance = Some(self.order[self.side_idx]);
+                        self.balance.phase = BalancePhase::Rest {
+                            remaining_s: REST_S,
+                        };
+                        self.phase_start_s = now_s;
+                        self.trial = None;
+                    } else {
+                        self.balance.phase = BalancePhase::Summary;
+                        self.trial = None;
+                    }
+                }
+                BalancePhase::Rest { .. } => self.balance.phase = BalancePhase::Lift,
+                BalancePhase::Summary => self.stage = Stage::Other,
+                _ => {}
+            },
+            Command::Continue
+                if self.stage == Stage::Other
+                    && self.four.sim.is_none()
+                    && self.four.stages.is_empty() =>
+            {
+                self.start_four(now_s)
+            }
+            Command::StopTrial if self.stage == Stage::Balance => match self.balance.phase {
+                BalancePhase::Holding { elapsed_s } => {
+                    self.end_trial(elapsed_s, EndReason::Stopped)
+                }
+                BalancePhase::Countdown { .. } => {
+                    self.trial = None;
+                    self.balance.phase = BalancePhase::Lift;
+                }
+                _ => {}
+            },
+            Command::Export => match self.save() {
+                Ok(dir) => self.status = Some(format!("saved {}", dir.display())),
+                Err(e) => self.status = Some(format!("export failed: {e:#}")),
+            },
+            _ => {}
+        }
+    }
+
+    fn sensor_rows(&self) -> Vec<SensorRow> {
+        self.sensors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let t = self.now_s;
+                let state = if s.placement == Placement::RightShank
+                    && self.walking
+                    && t >= DROPOUT_S.0
+                    && t < DROPOUT_S.1 + 0.5
+                {
+                    let into = t - DROPOUT_S.0;
+                    if into < 0.5 {
+                        SensorState::Stalled
+                    } else if t < DROPOUT_S.1 - 1.0 {
+                        SensorState::Lost
+                    } else {
+                        SensorState::Reconnecting
+                    }
+                } else {
+                    SensorState::Streaming
+                };
+                let loss_pct = if s.expected > 0 {
+                    100.0 * (s.expected - s.delivered) as f64 / s.expected as f64
+                } else {
+                    0.0
+                };
+                SensorRow {
+                    id: i as u16,
+                    name: s.name.into(),
+                    placement: Some(s.placement),
+                    vendor: "steady-sim".into(),
+                    state,
+                    battery_pct: Some((95.0 - t / 60.0).max(0.0) as u8 - i as u8),
+                    rssi_dbm: Some(-48 - 6 * i as i16),
+                    rate_hz: if state == SensorState::Streaming {
+                        RATE_HZ
+                    } else {
+                        0.0
+                    },
+                    loss_pct,
+                    // No clock sync in the simulator path (the sensors share the session clock).
+                    clock_offset_ms: None,
+                }
+            })
+            .collect()
+    }
+
+    fn legs(&self) -> Vec<LegTimeline> {
+        Side::BOTH
+            .iter()
+            .map(|&side| {
+                let ev: Vec<_> = self
+                    .events
+                    .iter()
+                    .filter(|e| e.side == Some(side))
+                    .collect();
+                let bars = ev
+                    .windows(2)
+                    .map(|w| PhaseBar {
+                        start_s: w[0].t_s,
+                        end_s: w[1].t_s,
+                        stance: w[0].kind == EventKind::InitialContact,
+                    })
+                    .collect();
+                LegTimeline {
+                    side,
+                    bars,
+                    strides: self.strides.iter().filter(|s| s.side == Some(side)).count() as u32,
+                }
+            })
+            .collect()
+    }
+
+    fn gait_live(&self) -> GaitLive {
+        let recent: Vec<_> = self.strides.iter().rev().take(12).collect();
+        let side_mean =
+            |side: Side, f: &dyn Fn(&steady_analysis::gait::types::Stride) -> Option<f64>| {
+                let v: Vec<f64> = recent
+                    .iter()
+                    .filter(|s| s.side == Some(side))
+                    .filter_map(|s| f(s))
+                    .collect();
+                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            };
+        let stride_t: Vec<f64> = recent.iter().map(|s| s.duration_s()).collect();
+        let cadence_spm = (!stride_t.is_empty())
+            .then(|| 120.0 / (stride_t.iter().sum::<f64>() / stride_t.len() as f64));
+        let speeds: Vec<f64> = recent
+            .iter()
+            .filter_map(|s| s.length_m.map(|l| l / s.duration_s()))
+            .collect();
+        let speed_mps =
+            (!speeds.is_empty()).then(|| speeds.iter().sum::<f64>() / speeds.len() as f64);
+        let stance_pct =
+            |side| side_mean(side, &|s| s.stance_s.map(|st| 100.0 * st / s.duration_s()));
+        let ss = |side| side_mean(side, &|s| s.single_support_s);
+        let mut asymmetry = Vec::new();
+        for (name, max, f) in [
+            (
+                "stance",
+                norms::STANCE_ASYM_MAX_PCT,
+                (|s: &steady_analysis::gait::types::Stride| s.stance_s) as fn(&_) -> _,
+            ),
+            ("swing", norms::SWING_ASYM_MAX_PCT, |s| s.swing_s),
+        ] {
+            if let (Some(l), Some(r)) = (side_mean(Side::Left, &f), side_mean(Side::Right, &f)) {
+                if l > 0.0 && r > 0.0 {
+                    asymmetry.push(AsymmetryGauge {
+                        name: name.into(),
+                        value_pct: 100.0 * (l.max(r) / l.min(r) - 1.0),
+                        normal_max_pct: max,
+                    });
+                }
+            }
+        }
+        let (exp, del) = self
+            .sensors
+            .iter()
+            .fold((0u64, 0u64), |(e, d), s| (e + s.expected, d + s.delivered));
+        GaitLive {
+            recording: self.walking,
+            elapsed_s: self.walk_elapsed_s,
+            cadence_spm,
+            speed_mps,
+            stance_pct: [stance_pct(Side::Left), stance_pct(Side::Right)],
+            single_support_s: [ss(Side::Left), ss(Side::Right)],
+            asymmetry,
+            stride_count: self.strides.len() as u32,
+            completeness_pct: if exp > 0 {
+                100.0 * del as f64 / exp as f64
+            } else {
+                100.0
+            },
+            result: self.report.as_ref().map(|r| {
+                let q = &r.summary.quality;
+                format!(
+                    "{} strides, quality {}",
+                    r.summary.n_strides,
+                    if q.ok {
+                        "OK".to_string()
+                    } else {
+                        format!("LOW: {}", q.reasons.join("; "))
+                    }
+                )
+            }),
+        }
+    }
+
+    fn summary(&self) -> SessionSummary {
+        let mut metrics = Vec::new();
+        let mut findings = Vec::new();
+        if let Some(r) = &self.report {
+            let s = &r.summary;
+            let f = |v: Option<f64>, p: usize| v.map_or("–".into(), |x| format!("{x:.p$}"));
+            metrics.push(MetricRow {
+                name: "cadence, steps/min".into(),
+                value: f(s.cadence_spm, 0),
+            });
+            metrics.push(MetricRow {
+                name: "gait speed, m/s".into(),
+                value: f(s.speed_mps, 2),
+            });
+            metrics.push(MetricRow {
+                name: "stride length, m".into(),
+                value: f(s.stride_length_m, 2),
+            });
+            metrics.push(MetricRow {
+                name: "stance, s (L / R)".into(),
+                value: format!("{} / {}", f(s.left.stance_s, 2), f(s.right.stance_s, 2)),
+            });
+            metrics.push(MetricRow {
+                name: "strides".into(),
+                value: s.n_strides.to_string(),
+            });
+            if let Some(v) = s.speed_mps {
+                let slow = v < norms::GAIT_SPEED_RISK_MPS;
+                findings.push(Finding {
+                    level: if slow {
+                        RiskLevel::High
+                    } else {
+                        RiskLevel::Normal
+                    },
+                    title: if slow {
+                        "slow gait".into()
+                    } else {
+                        "gait speed".into()
+                    },
+                    reason: format!(
+                        "{v:.2} m/s {} {:.1} m/s (Middleton 2015)",
+                        if slow { "<" } else { "≥" },
+                        norms::GAIT_SPEED_RISK_MPS
+                    ),
+                });
+            }
+        }
+        for side in Side::BOTH {
+            let best = self
+                .balance
+                .results
+                .iter()
+                .filter(|r| r.stance == side)
+                .map(|r| r.held_s)
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+            let Some(b) = best else { continue };
+            metrics.push(MetricRow {
+                name: format!("single-leg stance {side}, s"),
+                value: format!("{b:.1}"),
+            });
+            if b < norms::SLS_FALL_RISK_S {
+                findings.push(Finding {
+                    level: RiskLevel::High,
+                    title: format!("single-leg stance {side} < 5 s"),
+                    reason: format!(
+                        "held {b:.1} s < {:.0} s (Vellas 1997)",
+                        norms::SLS_FALL_RISK_S
+                    ),
+                });
+            } else if let Some(n) = &self.balance.norm {
+                if b < n.mean_s {
+                    findings.push(Finding {
+                        level: RiskLevel::Caution,
+                        title: format!("single-leg stance {side} below age norm"),
+                        reason: format!(
+                            "held {b:.1} s < {:.0} s ({}, {})",
+                            n.mean_s, n.group, n.source
+                        ),
+                    });
+                }
+            }
+        }
+        let t_now = self
+            .four
+            .sim
+            .as_ref()
+            .map_or(f64::INFINITY, |(_, s0, _)| self.now_s - s0);
+        if let Some(tandem) = self
+            .four
+            .stages
+            .iter()
+            .find(|s| s.stage == BalanceStage::Tandem && t_now >= s.end_s)
+        {
+            let held = tandem.end_s - tandem.start_s;
+            metrics.push(MetricRow {
+                name: "4-stage: tandem stance, s".into(),
+                value: format!("{held:.1}"),
+            });
+            if held < norms::TANDEM_HOLD_S - 0.05 {
+                findings.push(Finding {
+                    level: RiskLevel::High,
+                    title: "tandem stance < 10 s".into(),
+                    reason: format!(
+                        "held {held:.1} s < {:.0} s (CDC STEADI)",
+                        norms::TANDEM_HOLD_S
+                    ),
+                });
+            }
+        }
+        SessionSummary {
+            metrics,
+            findings,
+            recording: Some(self.out_dir.display().to_string()),
+        }
+    }
+
+    fn snapshot(&self) -> (Stage, DashboardModel) {
+        let traces = self
+            .traces
+            .iter()
+            .map(|(p, pts)| SignalTrace {
+                placement: Some(*p),
+                label: match p {
+                    Placement::LowerBack => "acc vertical, m/s²".into(),
+                    _ => "gyro sagittal, deg/s".into(),
+                },
+                points: pts.clone(),
+            })
+            .collect();
+        let model = DashboardModel {
+            now_s: self.now_s,
+            patient: Some("demo patient (simulated)".into()),
+            sensors: self.sensor_rows(),
+            traces,
+            legs: self.legs(),
+            gait: self.gait_live(),
+            balance: self.balance.clone(),
+            other: (self.stage == Stage::Other || !self.four.stages.is_empty())
+                .then(|| self.four.view.clone()),
+            summary: self.summary(),
+            history: PatientHistory::default(),
+            status: self.status.clone(),
+        };
+        (self.stage, model)
+    }
+
+    /// Writes everything streamed so far as a recording folder.
+    fn save(&self) -> anyhow::Result<PathBuf> {
+        let mut recording = Recording {
+            meta: Default::default(),
+            sensors: self.rec.clone(),
+        };
+        recording.meta.sampling_rate_hz = Some(RATE_HZ);
+        // A gap still open (quit during a dropout) ends now.
+        for st in &mut recording.sensors {
+            for g in &mut st.gaps {
+                if g.end == Micros(i64::MAX) {
+                    g.end = Micros((self.now_s * 1e6) as i64);
+                }
+            }
+        }
+        steady_recording::write_recording(&self.out_dir, &recording)
+            .with_context(|| format!("writing the recording to {}", self.out_dir.display()))?;
+        Ok(self.out_dir.clone())
+    }
+}
+
+fn mean2(v: &[[f64; 2]]) -> [f64; 2] {
+    if v.is_empty() {
+        return [0.0, 0.0];
+    }
+    let n = v.len() as f64;
+    let s = v.iter().fold([0.0, 0.0], |a, x| [a[0] + x[0], a[1] + x[1]]);
+    [s[0] / n, s[1] / n]
+}
+
+fn rms2(v: &[(f64, f64)]) -> Option<(f64, f64)> {
+    if v.is_empty() {
+        return None;
+    }
+    let n = v.len() as f64;
+    let (a, b) = v
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x * x, b + y * y));
+    Some(((a / n).sqrt(), (b / n).sqrt()))
+}
+
+/// Latest-wins slot between the data path and the UI.
+type Slot = Arc<Mutex<Option<(Stage, DashboardModel)>>>;
+
+/// Runs the pipeline until told to quit (or the UI side goes away); saves the recording.
+fn pipeline_thread(
+    mut p: Pipeline,
+    rx: Receiver<Option<Command>>,
+    slot: Slot,
+) -> anyhow::Result<PathBuf> {
+    let start = Instant::now();
+    let mut last_pub = f64::NEG_INFINITY;
+    loop {
+        let now_s = start.elapsed().as_secs_f64();
+        loop {
+            match rx.try_recv() {
+                Ok(Some(c)) => p.command(c, now_s),
+                Ok(None) | Err(TryRecvError::Disconnected) => return p.save(),
+                Err(TryRecvError::Empty) => break,
+            }
+        }
+        p.step(now_s);
+        if now_s - last_pub >= 0.05 {
+            last_pub = now_s;
+            let snap = p.snapshot();
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(snap);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Joins the pipeline on drop (also while unwinding from a UI panic), so the recording is saved.
+struct PipelineGuard {
+    tx: Sender<Option<Command>>,
+    handle: Option<JoinHandle<anyhow::Result<PathBuf>>>,
+}
+
+impl PipelineGuard {
+    fn finish(&mut self) -> anyhow::Result<PathBuf> {
+        let _ = self.tx.send(None);
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .map_err(|_| anyhow::anyhow!("the data path panicked"))?,
+            None => anyhow::bail!("pipeline already finished"),
+        }
+    }
+}
+
+impl Drop for PipelineGuard {
+    fn drop(&mut self) {
+        if self.handle.is_some() {
+            match self.finish() {
+                Ok(dir) => eprintln!("steady: recording saved to {}", dir.display()),
+                Err(e) => eprintln!("steady: error: {e:#}"),
+            }
+        }
+    }
+}
+
+/// Restores the terminal on drop.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> anyhow::Result<TerminalGuard> {
+        enable_raw_mode().context("the terminal does not support raw mode (use --headless)")?;
+        let guard = TerminalGuard;
+        execute!(std::io::stdout(), EnterAlternateScreen)?;
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            default_hook(info);
+        }));
+        Ok(guard)
+    }
+}
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn screen_for(stage: Stage) -> Screen {
+    match stage {
+        Stage::Walking => Screen::Walking,
+        Stage::Balance => Screen::Balance,
+        Stage::Other => Screen::OtherTests,
+        Stage::Done => Screen::Summary,
+    }
+}
+
+/// Runs the interactive demo.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("`steady demo` needs a terminal; use `steady demo --headless` otherwise");
+    }
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let out_dir = std::env::var_os("STEADY_DEMO_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("steady-demo-{stamp}")));
+    let pipeline = Pipeline::new(args.duration, out_dir);
+    let slot: Slot = Arc::new(Mutex::new(None));
+    let (tx, rx) = mpsc::channel();
+    let slot2 = slot.clone();
+    let handle = std::thread::Builder::new()
+        .name("steady-data".into())
+        .spawn(move || pipeline_thread(pipeline, rx, slot2))?;
+    let mut pipe = PipelineGuard {
+        tx: tx.clone(),
+        handle: Some(handle),
+    };
+    {
+        let _term_guard = TerminalGuard::enter()?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+        terminal.clear()?;
+        ui_loop(&mut terminal, &slot, &tx)?;
+    }
+    let dir = pipe.finish()?;
+    eprintln!("steady: recording saved to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ui_loop(
+    terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
+    slot: &Slot,
+    tx: &Sender<Option<Command>>,
+) -> anyhow::Result<()> {
+    let mut app = App::new(Screen::Walking);
+    let mut stage = Stage::Walking;
+    loop {
+        let snap = slot.lock().ok().and_then(|mut s| s.take());
+        if let Some((st, model)) = snap {
+            if st != stage {
+                stage = st;
+                app.show(screen_for(st));
+            }
+            app.set_model(model);
+        }
+        terminal.draw(|f| steady_dashboard::draw(f, &app))?;
+        app.frames += 1;
+        if event::poll(Duration::from_millis(50))? {
+            if let Event::Key(k) = event::read()? {
+                let cmd = match app.on_key(k) {
+                    Some(Action::Quit) => return Ok(()),
+                    Some(Action::StartStopWalking) => Some(Command::StartStopWalking),
+                    Some(Action::BalanceContinue) => Some(Command::Continue),
+                    Some(Action::BalanceStop) => Some(Command::StopTrial),
+                    Some(Action::NextTest) => Some(Command::Next),
+                    Some(Action::Export) => Some(Command::Export),
+                    // Simulated sensors cannot blink or move.
+                    Some(Action::Identify(_)) | Some(Action::CyclePlacement(_)) | None => None,
+                };
+                if let Some(c) = cmd {
+                    let _ = tx.send(Some(c));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipeline() -> Pipeline {
+        Pipeline::new(10.0, std::env::temp_dir().join("steady-demo-unit-unused"))
+    }
+
+    /// Steps the pipeline in 50 ms ticks from its current time to `to_s`.
+    fn run_to(p: &mut Pipeline, to_s: f64) {
+        let mut t = p.now_s;
+        while t < to_s {
+            t = (t + 0.05).min(to_s);
+            p.step(t);
+        }
+    }
+
+    #[test]
+    fn scripted_dropout_is_lost_then_recovers_and_leaves_a_gap() {
+        let mut p = pipeline();
+        run_to(&mut p, 13.5);
+        let (_, m) = p.snapshot();
+        let rs = m
+            .sensors
+            .iter()
+            .find(|s| s.placement == Some(Placement::RightShank))
+            .unwrap();
+        assert_eq!(rs.state, SensorState::Lost);
+        assert!(m.gait.completeness_pct < 100.0);
+        run_to(&mut p, 17.0);
+        let (_, m) = p.snapshot();
+        assert!(m.sensors.iter().all(|s| s.state == SensorState::Streaming));
+        // no samples of the right shank inside the dropout, samples on both sides of it
+        let rec = &p.rec[2];
+        assert_eq!(rec.placement, Placement::RightShank);
+        let t = |s: &ImuSample| s.t.0 as f64 * 1e-6;
+        assert!(!rec
+            .samples
+            .iter()
+            .any(|s| t(s) >= DROPOUT_S.0 && t(s) < DROPOUT_S.1));
+        assert!(rec.samples.iter().any(|s| t(s) >= DROPOUT_S.1));
+        assert!(p.rec[0].samples.len() > rec.samples.len());
+        assert_eq!(rec.gaps.len(), 1);
+        let g = rec.gaps[0];
+        assert_eq!(
+            g.lost_samples,
+            ((DROPOUT_S.1 - DROPOUT_S.0) * RATE_HZ).round() as u64
+        );
+        assert!(g.start.0 as f64 * 1e-6 < DROPOUT_S.0 && g.end.0 as f64 * 1e-6 >= DROPOUT_S.1);
+    }
+
+    #[test]
+    fn walking_gives_live_strides_and_a_final_result() {
+        let mut p = pipeline();
+        // the streaming analysis reports strides a few seconds late (look-ahead)
+        run_to(&mut p, 14.0);
+        let (stage, m) = p.snapshot();
+        assert_eq!(stage, Stage::Walking);
+        assert!(m.gait.recording);
+        assert!(m.gait.stride_count > 0, "strides while walking");
+        let c = m.gait.cadence_spm.expect("cadence");
+        // the simulator walks at its default cadence (WalkParams::default)
+        let truth = WalkParams::default().cadence_spm;
+        assert!((c - truth).abs() < 10.0, "cadence {c} vs {truth}");
+        assert!(m.legs.iter().all(|l| l.bars.iter().any(|b| b.stance)));
+        p.command(Command::StartStopWalking, 14.0);
+        let (_, m) = p.snapshot();
+        assert!(!m.gait.recording);
+        assert!(m.gait.result.is_some());
+    }
+
+    #[test]
+    fn balance_protocol_runs_both_sides_and_ends_on_its_own() {
+        let mut p = pipeline();
+        p.step(0.5);
+        p.command(Command::Next, 0.5);
+        assert_eq!(p.stage, Stage::Balance);
+        assert_eq!(p.balance.phase, BalancePhase::Ready);
+        p.command(Command::Continue, 0.5);
+        assert_eq!(p.balance.phase, BalancePhase::Lift);
+        assert_eq!(
+            p.balance.stance,
+            Some(Side::Right),
+            "lift the LEFT foot first"
+        );
+        p.command(Command::Continue, 0.5);
+        assert!(matches!(p.balance.phase, BalancePhase::Countdown { .. }));
+        run_to(&mut p, 0.5 + COUNTDOWN_S + 4.0);
+        assert!(
+            matches!(p.balance.phase, BalancePhase::Holding { .. }),
+            "{:?}",
+            p.balance.phase
+        );
+        assert!(!p.balance.sway_mm.is_empty());
+        // the simulated patient touches down after 9 s on the right leg
+        run_to(&mut p, 0.5 + COUNTDOWN_S + 12.0);
+        match p.balance.phase {
+            BalancePhase::Ended { held_s, reason } => {
+                assert_eq!(reason, EndReason::FootDown);
+                assert!((held_s - 9.0).abs() < 0.2, "{held_s}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let t = p.now_s;
+        p.command(Command::Continue, t);
+        assert!(matches!(p.balance.phase, BalancePhase::Rest { .. }));
+        assert_eq!(p.balance.stance, Some(Side::Left));
+        run_to(&mut p, t + REST_S + 0.1);
+        assert_eq!(p.balance.phase, BalancePhase::Lift);
+        let t = p.now_s;
+        p.command(Command::Continue, t);
+        run_to(&mut p, t + COUNTDOWN_S + 1.5);
+        p.command(Command::StopTrial, p.now_s);
+        assert!(matches!(
+            p.balance.phase,
+            BalancePhase::Ended {
+                reason: EndReason::Stopped,
+                ..
+            }
+        ));
+        p.command(Command::Continue, p.now_s);
+        assert_eq!(p.balance.phase, BalancePhase::Summary);
+        assert_eq!(p.balance.results.len(), 2);
+        let (_, m) = p.snapshot();
+        assert!(
+            m.summary
+                .findings
+                .iter()
+                .any(|f| f.level == RiskLevel::High && f.title.contains("left")),
+            "{:?}",
+            m.summary.findings
+        );
+    }
+
+    #[test]
+    fn recording_is_written_and_readable() {
+        let dir = std::env::temp_dir().join(format!("steady-demo-unit-{}", std::process::id()));
+        let mut p = Pipeline::new(10.0, dir.clone());
+        run_to(&mut p, 3.0);
+        let saved = p.save().unwrap();
+        let rec = steady_recording::read_recording(&saved).unwrap();
+        assert_eq!(rec.sensors.len(), 3);
+        assert_eq!(rec.sensors[0].samples.len(), p.rec[0].samples.len());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
