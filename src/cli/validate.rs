@@ -55,6 +55,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         print_tables(&result);
     }
+    let feet = args.data.join("gaitmap-example/healthy_walk");
+    if feet.join("reference.json").exists() && !args.json {
+        let v = crate::cli::validate_feet::validate_feet(&feet)?;
+        crate::cli::validate_feet::print_feet(&v);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

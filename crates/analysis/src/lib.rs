@@ -3,6 +3,7 @@
 //! Module map:
 //! - [`dsp`]: Butterworth biquad filters (zero-phase and causal), integration, peaks, resampling.
 //! - [`orientation`]: Mahony attitude filter and automatic sensor-to-body alignment.
+//! - [`foot`]: foot-mounted gait (per-foot IC/FC, strides, ZUPT stride length).
 //! - [`lowback`]: lower-back (L4/L5) gait event detection, side assignment, step length.
 //! - [`gait`]: gait events, strides, bouts and the summary report (shared output types in
 //!   [`gait::types`]); [`gait::analyze`] and [`gait::GaitAnalyzer`] are the entry points.
@@ -10,6 +11,7 @@
 //! Every algorithm is fed samples (`ImuSample`, m/s² and deg/s) and returns plain data.
 
 pub mod dsp;
+pub mod foot;
 pub mod gait;
 pub mod lowback;
 pub mod orientation;

@@ -130,8 +130,18 @@ pub fn side_detector_for(
     fs_hz: f64,
     subject: &Subject,
 ) -> Option<Box<dyn SideDetector>> {
-    let _ = (placement, fs_hz, subject);
-    None
+    let _ = subject;
+    match placement {
+        Placement::LeftFoot => Some(Box::new(crate::foot::FootDetector::new(
+            steady_core::Side::Left,
+            fs_hz,
+        ))),
+        Placement::RightFoot => Some(Box::new(crate::foot::FootDetector::new(
+            steady_core::Side::Right,
+            fs_hz,
+        ))),
+        _ => None,
+    }
 }
 
 /// Streaming gait analysis over every declared sensor.
