@@ -1,130 +1,114 @@
-//! `steady export <session-id> --format json|csv --out <path>`: JSON is the full session
-//! (info, metrics, events, samples per sensor); CSV is the metrics table.
+//! `steady export <session-or-patient> --format csv|json|fhir|report --out <path>
+//! [--deidentify]`: a session id, a patient pseudonym (all their sessions), or
+//! `session:<id>` / `patient:<pseudonym>` to be explicit. CSV writes a folder (the raw
+//! samples per sensor as a re-importable recording, plus metrics, events and gaps tables);
+//! JSON, FHIR and report write one file (`-` for stdout).
 
 use anyhow::Context;
-use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use steady_store::Store;
+use steady_store::export::{self, ExportInput};
+use steady_store::{Store, StoreError};
 
 use crate::cli::common::DataDirArg;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// The full session as one JSON document.
-    Json,
-    /// The metrics table (`key,side,value,unit,source,n`).
+    /// A folder: imu_<placement>.csv per sensor, meta.json, metrics.csv, events.csv, gaps.csv.
     Csv,
+    /// The full data as one JSON document.
+    Json,
+    /// A FHIR R4 transaction Bundle (JSON).
+    Fhir,
+    /// A printable HTML report with charts.
+    Report,
 }
 
 /// Arguments of `steady export`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Session id (as printed by `steady import` / `steady sessions list`).
-    pub session: i64,
+    /// Session id, patient pseudonym, `session:<id>` or `patient:<pseudonym>`.
+    pub target: String,
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Format,
-    /// Output file (`-` for stdout).
+    /// Output file (a folder for csv; `-` for stdout with json, fhir and report).
     #[arg(long)]
     pub out: PathBuf,
+    /// Drop identifying fields (pseudonym, birth year, notes, clinician, device ids, source
+    /// paths, exact dates: only the year is kept).
+    #[arg(long)]
+    pub deidentify: bool,
     #[command(flatten)]
     pub data: DataDirArg,
 }
 
-/// Quotes a CSV field when needed (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// Resolves the export target to the loaded data.
+pub fn load(store: &Store, target: &str, deidentify: bool) -> anyhow::Result<ExportInput> {
+    if let Some(id) = target.strip_prefix("session:") {
+        let id: i64 = id
+            .parse()
+            .with_context(|| format!("`{id}` is not a session id"))?;
+        return Ok(ExportInput::for_session(store, id, deidentify)?);
+    }
+    if let Some(p) = target.strip_prefix("patient:") {
+        return Ok(ExportInput::for_patient(store, p, deidentify)?);
+    }
+    if let Ok(id) = target.parse::<i64>() {
+        match ExportInput::for_session(store, id, deidentify) {
+            Ok(x) => return Ok(x),
+            Err(StoreError::UnknownSession(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    match ExportInput::for_patient(store, target, deidentify) {
+        Ok(x) => Ok(x),
+        Err(StoreError::UnknownPatient(_)) => {
+            anyhow::bail!("no session or patient `{target}` (see `steady sessions list`, `steady patient list`)")
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
-/// The metrics table as CSV text.
-pub fn metrics_csv(metrics: &[steady_core::Metric]) -> String {
-    let mut out = String::from("key,side,value,unit,source,n\n");
-    for m in metrics {
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            csv_field(&m.key),
-            m.side.map_or("", |s| s.as_str()),
-            m.value,
-            csv_field(&m.unit),
-            csv_field(&m.source),
-            m.n.map_or(String::new(), |n| n.to_string())
-        ));
+fn write_file(out: &Path, text: &str) -> anyhow::Result<()> {
+    if out.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(());
     }
-    out
-}
-
-/// The full session as JSON.
-pub fn session_json(store: &Store, id: i64) -> anyhow::Result<serde_json::Value> {
-    let info = store.session(id)?;
-    let meta: Option<serde_json::Value> = store
-        .meta_json(id)?
-        .map(|m| serde_json::from_str(&m))
-        .transpose()
-        .context("stored meta.json is not valid JSON")?;
-    let sensors: Vec<_> = store
-        .samples(id)?
-        .into_iter()
-        .map(|s| {
-            let rows: Vec<[f64; 7]> = s
-                .samples
-                .iter()
-                .map(|x| {
-                    [
-                        x.t_s(),
-                        x.acc_mps2[0],
-                        x.acc_mps2[1],
-                        x.acc_mps2[2],
-                        x.gyr_dps[0],
-                        x.gyr_dps[1],
-                        x.gyr_dps[2],
-                    ]
-                })
-                .collect();
-            let gaps: Vec<_> = s
-                .gaps
-                .iter()
-                .map(|g| {
-                    json!({"start_s": g.start.as_secs_f64(), "end_s": g.end.as_secs_f64(),
-                           "lost_samples": g.lost_samples})
-                })
-                .collect();
-            json!({
-                "placement": s.placement.as_str(),
-                "columns": ["t_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"],
-                "samples": rows,
-                "gaps": gaps,
-            })
-        })
-        .collect();
-    Ok(json!({
-        "format": "steady-session",
-        "version": 1,
-        "session": info,
-        "meta": meta,
-        "metrics": store.metrics(id)?,
-        "events": store.events(id)?,
-        "sensors": sensors,
-    }))
+    std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))
 }
 
 /// Runs `steady export`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(&args.data.resolve()?)?;
-    let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&session_json(&store, args.session)?)?,
-        Format::Csv => metrics_csv(&store.metrics(args.session)?),
-    };
-    if args.out.as_os_str() == "-" {
-        print!("{text}");
-    } else {
-        std::fs::write(&args.out, text)
-            .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let input = load(&store, &args.target, args.deidentify)?;
+    match args.format {
+        Format::Csv => {
+            anyhow::ensure!(
+                args.out.as_os_str() != "-",
+                "csv export writes a folder: give --out <dir>"
+            );
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("cannot create {}", args.out.display()))?;
+            for (name, text) in export::csv::files(&input) {
+                let path = args.out.join(&name);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("cannot create {}", parent.display()))?;
+                }
+                write_file(&path, &text)?;
+            }
+        }
+        Format::Json => write_file(
+            &args.out,
+            &serde_json::to_string_pretty(&export::json::document(&input))?,
+        )?,
+        Format::Fhir => write_file(
+            &args.out,
+            &serde_json::to_string_pretty(&export::fhir::bundle(&input))?,
+        )?,
+        Format::Report => write_file(&args.out, &export::report::html(&input))?,
     }
     Ok(ExitCode::SUCCESS)
 }

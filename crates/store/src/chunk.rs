@@ -5,6 +5,8 @@
 use crate::StoreError;
 use steady_core::{ImuSample, Micros};
 
+/// Codec id stored with each chunk: i32 time offset + six f32 (this module's format).
+pub const CODEC_F32: i64 = 1;
 /// Bytes per encoded sample.
 pub const SAMPLE_BYTES: usize = 28;
 /// Most samples in one chunk (5 s at 200 Hz).

@@ -64,6 +64,39 @@ pub const MIGRATIONS: &[&str] = &[
         n INTEGER
     );
     CREATE INDEX metrics_session ON metrics(session_id);",
+    // v2: clinicians, session details (clinician, conditions, pain, sensors), care-plan goals,
+    // patient creation time, sample-chunk codec.
+    "CREATE TABLE clinicians (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT
+    );
+    ALTER TABLE patients ADD COLUMN created_unix_ms INTEGER;
+    ALTER TABLE sessions ADD COLUMN clinician_id INTEGER REFERENCES clinicians(id);
+    ALTER TABLE sessions ADD COLUMN conditions TEXT;
+    ALTER TABLE sessions ADD COLUMN pain_score INTEGER CHECK (pain_score BETWEEN 0 AND 10);
+    ALTER TABLE sample_chunks ADD COLUMN codec INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE session_sensors (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        placement TEXT NOT NULL,
+        device TEXT,
+        sampling_rate_hz REAL,
+        PRIMARY KEY (session_id, placement)
+    );
+    CREATE TABLE goals (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        metric TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('>=', '<=', '>', '<')),
+        target REAL NOT NULL,
+        unit TEXT NOT NULL,
+        sides TEXT NOT NULL CHECK (sides IN ('any', 'left', 'right', 'each')),
+        text TEXT NOT NULL,
+        due_date TEXT,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'achieved', 'cancelled')),
+        created_unix_ms INTEGER NOT NULL
+    );
+    CREATE INDEX goals_patient ON goals(patient_id);",
 ];
 
 /// The newest schema version this build knows.
