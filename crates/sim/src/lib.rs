@@ -16,6 +16,8 @@
 //! - [`truth`]: ground-truth types (serde-serialisable for `steady demo --json`).
 //! - [`transport`]: sample streams → encoded `steady-protocol` notifications with loss, jitter,
 //!   clock drift and offset, in arrival order.
+//! - [`steady_encoder`]: [`SteadyFrameEncoder`], the demo's default encoder (steady-protocol
+//!   data frames).
 //! - `math` (private helpers): vectors, rotations, C2 knot channels.
 //!
 //! API:
@@ -34,6 +36,7 @@ mod layout;
 pub(crate) mod math;
 pub mod scenario;
 pub mod sensor;
+pub mod steady_encoder;
 pub mod transport;
 pub mod truth;
 
@@ -46,6 +49,7 @@ pub use scenario::{
     SlsParams, TugParams, WalkParams,
 };
 pub use sensor::{SensorConfig, SensorSpec};
+pub use steady_encoder::SteadyFrameEncoder;
 pub use truth::Truth;
 
 /// A scenario laid out for a sensor set: random access to samples, plus the truth.
