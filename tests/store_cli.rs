@@ -225,7 +225,10 @@ fn patient_import_list_goal_and_export() {
     let text = std::fs::read_to_string(&anon).unwrap();
     let anon_doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(anon_doc["patient"].get("birth_year").is_none());
-    assert_eq!(anon_doc["sessions"][0]["session"]["started_unix_ms"], serde_json::Value::Null);
+    assert_eq!(
+        anon_doc["sessions"][0]["session"]["started_unix_ms"],
+        serde_json::Value::Null
+    );
     for secret in ["P-007", "PT A", rec_s] {
         assert!(
             !text.contains(secret),

@@ -436,11 +436,25 @@ impl Store {
     }
 
     /// A writer for a session that is `recording` (commits at least once per second).
-    pub fn recorder(&mut self, session: i64) -> Result<crate::RecordingWriter<'_>> {
+    pub fn recorder(&mut self, session: i64) -> Result<crate::RecordingWriter<&mut Store>> {
         if self.session(session)?.status != SessionStatus::Recording {
             return Err(StoreError::NotRecording(session));
         }
         Ok(crate::RecordingWriter::new(self, session))
+    }
+
+    /// Like [`Store::recorder`], owning the store (get it back with `into_store`).
+    pub fn into_recorder(
+        self,
+        session: i64,
+    ) -> std::result::Result<crate::RecordingWriter<Store>, Box<(Store, StoreError)>> {
+        match self.session(session) {
+            Ok(s) if s.status == SessionStatus::Recording => {
+                Ok(crate::RecordingWriter::new(self, session))
+            }
+            Ok(_) => Err(Box::new((self, StoreError::NotRecording(session)))),
+            Err(e) => Err(Box::new((self, e))),
+        }
     }
 
     /// Marks a session `finished` with the end time now.

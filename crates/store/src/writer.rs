@@ -1,6 +1,7 @@
 //! [`RecordingWriter`]: appends a live recording to the store, committing at least once per
 //! second so that a crash (even `kill -9`) loses at most the last second.
 
+use std::borrow::BorrowMut;
 use std::time::{Duration, Instant};
 use steady_core::{Gap, ImuSample, Metric, Placement};
 
@@ -24,9 +25,13 @@ struct SensorBuffer {
 /// [`RecordingWriter::commit`] and on [`RecordingWriter::finish`]. A failed commit (disk full,
 /// read-only) returns the error and keeps the buffer, so nothing already recorded is lost
 /// and a later commit may succeed.
+///
+/// `S` is `&mut Store` ([`Store::recorder`]) or an owned [`Store`] ([`Store::into_recorder`],
+/// for a long-lived service that keeps the writer in its state).
 #[derive(Debug)]
-pub struct RecordingWriter<'a> {
-    store: &'a mut Store,
+pub struct RecordingWriter<S: BorrowMut<Store>> {
+    store: S,
+    finished: bool,
     session: i64,
     buffers: Vec<SensorBuffer>,
     gaps: Vec<(Placement, Gap)>,
@@ -35,10 +40,11 @@ pub struct RecordingWriter<'a> {
     committed_samples: u64,
 }
 
-impl<'a> RecordingWriter<'a> {
-    pub(crate) fn new(store: &'a mut Store, session: i64) -> RecordingWriter<'a> {
+impl<S: BorrowMut<Store>> RecordingWriter<S> {
+    pub(crate) fn new(store: S, session: i64) -> RecordingWriter<S> {
         RecordingWriter {
             store,
+            finished: false,
             session,
             buffers: Vec::new(),
             gaps: Vec::new(),
@@ -53,6 +59,21 @@ impl<'a> RecordingWriter<'a> {
         self.session
     }
 
+    /// The store, for reading while recording.
+    pub fn store(&self) -> &Store {
+        self.store.borrow()
+    }
+
+    /// Gives the store back (uncommitted data is dropped: call [`Self::commit`] first).
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    /// True once [`Self::finish`] succeeded.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
     /// Samples committed so far (all sensors).
     pub fn committed_samples(&self) -> u64 {
         self.committed_samples
@@ -61,6 +82,14 @@ impl<'a> RecordingWriter<'a> {
     /// Samples waiting for the next commit (all sensors).
     pub fn pending_samples(&self) -> usize {
         self.buffers.iter().map(|b| b.samples.len()).sum()
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.finished {
+            Err(StoreError::NotRecording(self.session))
+        } else {
+            Ok(())
+        }
     }
 
     fn due(&self) -> bool {
@@ -80,6 +109,7 @@ impl<'a> RecordingWriter<'a> {
 
     /// Appends samples of one sensor (time order); commits when due.
     pub fn push_samples(&mut self, placement: Placement, samples: &[ImuSample]) -> Result<()> {
+        self.check_open()?;
         match self.buffers.iter_mut().find(|b| b.placement == placement) {
             Some(b) => b.samples.extend_from_slice(samples),
             None => self.buffers.push(SensorBuffer {
@@ -92,12 +122,14 @@ impl<'a> RecordingWriter<'a> {
 
     /// Records a gap (lost samples) of one sensor.
     pub fn push_gap(&mut self, placement: Placement, gap: Gap) -> Result<()> {
+        self.check_open()?;
         self.gaps.push((placement, gap));
         self.commit_if_due()
     }
 
     /// Records an event.
     pub fn push_event(&mut self, event: EventRecord) -> Result<()> {
+        self.check_open()?;
         self.events.push(event);
         self.commit_if_due()
     }
@@ -119,9 +151,10 @@ impl<'a> RecordingWriter<'a> {
             return Ok(());
         }
         let session = self.session;
-        let path = self.store.path().to_path_buf();
+        let store: &mut Store = self.store.borrow_mut();
+        let path = store.path().to_path_buf();
         let map = |e: rusqlite::Error| crate::store::map_write_err(&path, e);
-        let tx = self.store.conn.transaction().map_err(map)?;
+        let tx = store.conn.transaction().map_err(map)?;
         for b in &self.buffers {
             if !b.samples.is_empty() {
                 insert_samples(&tx, session, b.placement, &b.samples).map_err(map)?;
@@ -141,8 +174,15 @@ impl<'a> RecordingWriter<'a> {
         Ok(())
     }
 
-    /// Commits the rest, stores the session's metrics and marks it `finished`.
-    pub fn finish(mut self, metrics: &[Metric]) -> Result<()> {
+    /// Commits the rest, stores the session's metrics (and extra events, e.g. from an
+    /// analysis of the whole recording) and marks it `finished`.
+    pub fn finish(&mut self, metrics: &[Metric]) -> Result<()> {
+        self.finish_with(metrics, &[])
+    }
+
+    /// [`Self::finish`] with events to add.
+    pub fn finish_with(&mut self, metrics: &[Metric], events: &[EventRecord]) -> Result<()> {
+        self.check_open()?;
         if let Some(m) = metrics.iter().find(|m| !m.value.is_finite()) {
             return Err(StoreError::Invalid(format!(
                 "metric {} is not finite",
@@ -150,16 +190,20 @@ impl<'a> RecordingWriter<'a> {
             )));
         }
         self.commit()?;
-        let path = self.store.path().to_path_buf();
+        let session = self.session;
+        let store: &mut Store = self.store.borrow_mut();
+        let path = store.path().to_path_buf();
         let map = |e: rusqlite::Error| crate::store::map_write_err(&path, e);
-        let tx = self.store.conn.transaction().map_err(map)?;
-        insert_metrics(&tx, self.session, metrics).map_err(map)?;
+        let tx = store.conn.transaction().map_err(map)?;
+        insert_metrics(&tx, session, metrics).map_err(map)?;
+        insert_events(&tx, session, events).map_err(map)?;
         tx.execute(
             "UPDATE sessions SET status = 'finished', ended_unix_ms = ?2 WHERE id = ?1",
-            rusqlite::params![self.session, crate::store::now_unix_ms()],
+            rusqlite::params![session, crate::store::now_unix_ms()],
         )
         .map_err(map)?;
         tx.commit().map_err(map)?;
+        self.finished = true;
         Ok(())
     }
 }
