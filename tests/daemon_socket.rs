@@ -165,6 +165,10 @@ fn daemon_records_sessions_over_the_socket() {
 
     // ~20 s of a 100 Hz × 3 recording (the walk of the demo scenario).
     wait_committed(&data, 6000);
+    // Browsing the store next to the recording daemon leaves the session recording.
+    let list: Value =
+        serde_json::from_str(&ok(steady(&data, &["sessions", "list", "--json"]))).unwrap();
+    assert_eq!(list[0]["status"], "recording", "{list}");
     let out = ok(steady(&data, &["session", "stop", "--json"]));
     let stop: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(stop["session"], id);

@@ -28,7 +28,7 @@ mod writer;
 
 pub use goals::{parse_goal, GoalCheck, GoalOp, GoalSides, GoalSpec};
 pub use model::*;
-pub use store::{Goal, GoalStatus, Store, DB_FILE};
+pub use store::{Goal, GoalStatus, Store, DB_FILE, RECORDING_LOCK_FILE};
 pub use writer::RecordingWriter;
 
 use std::path::PathBuf;
@@ -73,6 +73,9 @@ pub enum StoreError {
     /// No goal with this id.
     #[error("no goal with id {0}")]
     UnknownGoal(i64),
+    /// Another process is recording into this data directory.
+    #[error("another steady process (the daemon?) is recording into this data directory")]
+    Busy,
     /// The session is not being recorded (finished or interrupted).
     #[error("session {0} is not recording")]
     NotRecording(i64),

@@ -68,6 +68,47 @@ pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
     recovered: Vec<i64>,
+    lock_path: PathBuf,
+    /// Held from the first [`Store::start_session`] until the store is dropped.
+    recording_lock: Option<RecordingLock>,
+}
+
+/// File whose `flock` marks "a live process is recording into this data directory".
+pub const RECORDING_LOCK_FILE: &str = "recording.lock";
+
+/// An exclusive `flock` on [`RECORDING_LOCK_FILE`].
+#[derive(Debug)]
+struct RecordingLock(#[allow(dead_code)] std::fs::File);
+
+impl RecordingLock {
+    /// The lock, or `None` when another open file (any process) holds it.
+    fn try_acquire(path: &Path) -> Result<Option<RecordingLock>> {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts.open(path).map_err(not_writable(path))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: flock on a descriptor we own; released when the file is closed.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if rc != 0 {
+                let err = std::io::Error::last_os_error();
+                return match err.raw_os_error() {
+                    Some(libc::EWOULDBLOCK) => Ok(None),
+                    _ => Err(StoreError::NotWritable {
+                        path: path.to_path_buf(),
+                        source: err,
+                    }),
+                };
+            }
+        }
+        Ok(Some(RecordingLock(file)))
+    }
 }
 
 pub(crate) fn not_writable(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -185,20 +226,35 @@ impl Store {
                 set_mode(&side, 0o600)?;
             }
         }
-        let recovered: Vec<i64> = {
-            let mut st = conn.prepare("SELECT id FROM sessions WHERE status = 'recording'")?;
-            let ids = st.query_map([], |r| r.get(0))?;
-            ids.collect::<rusqlite::Result<_>>()?
+        // A session still `recording` is interrupted only if no live process records: the
+        // recorder holds the recording lock (released by the kernel when it dies, even by
+        // `kill -9`), so opening the store next to a running daemon changes nothing.
+        let lock_path = data_dir.join(RECORDING_LOCK_FILE);
+        let probe = RecordingLock::try_acquire(&lock_path)?;
+        let recovered: Vec<i64> = if probe.is_some() {
+            let ids: Vec<i64> = {
+                let mut st = conn.prepare("SELECT id FROM sessions WHERE status = 'recording'")?;
+                let ids = st.query_map([], |r| r.get(0))?;
+                ids.collect::<rusqlite::Result<_>>()?
+            };
+            if !ids.is_empty() {
+                conn.execute(
+                    "UPDATE sessions SET status = 'interrupted' WHERE status = 'recording'",
+                    [],
+                )
+                .map_err(|e| map_write_err(&path, e))?;
+            }
+            ids
+        } else {
+            Vec::new()
         };
-        conn.execute(
-            "UPDATE sessions SET status = 'interrupted' WHERE status = 'recording'",
-            [],
-        )
-        .map_err(|e| map_write_err(&path, e))?;
+        drop(probe);
         Ok(Store {
             conn,
             path,
             recovered,
+            lock_path,
+            recording_lock: None,
         })
     }
 
@@ -416,6 +472,10 @@ impl Store {
     pub fn start_session(&mut self, spec: &SessionSpec) -> Result<i64> {
         check_spec(spec)?;
         let pid = self.patient_id(&spec.patient)?;
+        if self.recording_lock.is_none() {
+            self.recording_lock =
+                Some(RecordingLock::try_acquire(&self.lock_path)?.ok_or(StoreError::Busy)?);
+        }
         let path = self.path.clone();
         let tx = self.conn.transaction()?;
         let id = Self::insert_session_row(

@@ -261,6 +261,31 @@ fn recording_sessions_become_interrupted_on_open() {
 }
 
 #[test]
+fn a_live_recording_is_not_interrupted_by_another_open() {
+    let dir = temp_dir("live-open");
+    let mut a = Store::open(&dir).unwrap();
+    a.add_patient(&patient("P01")).unwrap();
+    let id = a
+        .start_session(&SessionSpec::new("P01", TestKind::Walk))
+        .unwrap();
+    // A second opener (e.g. `steady sessions list` next to the daemon) leaves it recording.
+    let mut b = Store::open(&dir).unwrap();
+    assert!(b.recovered_sessions().is_empty());
+    assert_eq!(b.session(id).unwrap().status, SessionStatus::Recording);
+    // ... and cannot record at the same time.
+    assert!(matches!(
+        b.start_session(&SessionSpec::new("P01", TestKind::Walk)),
+        Err(StoreError::Busy)
+    ));
+    drop(b);
+    drop(a); // the recorder goes away without finishing
+    let c = Store::open(&dir).unwrap();
+    assert_eq!(c.recovered_sessions(), [id]);
+    assert_eq!(c.session(id).unwrap().status, SessionStatus::Interrupted);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn writer_commits_each_second_of_samples_by_itself() {
     let dir = temp_dir("writer");
     let mut store = Store::open(&dir).unwrap();
