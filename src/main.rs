@@ -1,6 +1,7 @@
 //! `steady`: the command-line entry point. Thin wiring; each subcommand lives in `cli/`.
 
 mod cli;
+mod daemon;
 mod live;
 
 use clap::Parser;
