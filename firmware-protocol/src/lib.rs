@@ -15,6 +15,8 @@
 //!   sequence into 64-bit counters ([`StreamTracker`]).
 //! - [`crc`]: CRC-8/SAE-J1850 and CRC-16/IBM-3740.
 //! - [`error`]: [`DecodeError`], [`EncodeError`].
+//! - [`vendors`]: decoders for off-the-shelf BLE IMUs (WitMotion, Movella DOT, Nordic Thingy:52,
+//!   MetaWear, Polar) into the same SI samples.
 //!
 //! ```
 //! use steady_protocol::{DataFlags, DataFrame, RawSample, StreamConfig, StreamTracker};
@@ -44,6 +46,7 @@ pub mod scale;
 mod small;
 pub mod status;
 pub mod unwrap;
+pub mod vendors;
 
 pub use command::{Command, CommandFrame};
 pub use config::{AccRange, GyrRange, SampleRate, StreamConfig};
