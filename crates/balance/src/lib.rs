@@ -1,1 +1,4 @@
 //! Balance tests, TUG, chair stand and fall-risk indicators (pure, sans-IO).
+
+pub mod chair_stand;
+pub mod fall_risk;
