@@ -2,3 +2,4 @@
 
 pub mod chair_stand;
 pub mod fall_risk;
+pub mod tug;
