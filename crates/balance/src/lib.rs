@@ -2,4 +2,5 @@
 
 pub mod chair_stand;
 pub mod fall_risk;
+pub mod four_stage;
 pub mod tug;

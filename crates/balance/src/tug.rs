@@ -219,8 +219,7 @@ pub fn analyze(
     let turn2 = **after
         .iter()
         .skip(1)
-        .filter(|t| t.start_s < end_s)
-        .last()
+        .rfind(|t| t.start_s < end_s)
         .ok_or(TugError::PhaseNotFound("turn in front of the chair"))?;
     let phases = TugPhases {
         sit_to_stand_s: stand_end_s - start_s,

@@ -28,7 +28,11 @@ fn chair_stand_counts_match_truth_over_a_range() {
             .into_iter()
             .enumerate()
         {
-            let failed = if (i + j) % 2 == 0 { Some(2) } else { None };
+            let failed = if (i + j).is_multiple_of(2) {
+                Some(2)
+            } else {
+                None
+            };
             let sc = Scenario::new()
                 .stand(2.0)
                 .chair_stand_30s(ChairStandParams {
