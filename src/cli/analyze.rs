@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use steady_analysis::gait::GaitReport;
 use steady_analysis::{SensorInput, Subject};
-use steady_recording::{Meta, Recording};
+use steady_core::Placement;
+use steady_recording::{Meta, Recording, TestKind};
 
 /// Arguments of `steady analyze`.
 #[derive(Debug, clap::Args)]
@@ -62,9 +63,95 @@ pub fn analyze_recording(rec: &Recording) -> anyhow::Result<GaitReport> {
 }
 
 /// The structured-test part of the JSON (`"test"`), `None` for plain walking recordings.
-/// Filled in by the balance engineer.
-pub fn test_section(_recording: &Recording) -> Option<Value> {
-    None
+/// Dispatches on the `meta.json` test; a test that cannot be analysed gives
+/// `{"name": …, "error": "…"}` rather than failing the whole command.
+pub fn test_section(recording: &Recording) -> Option<Value> {
+    let kind = recording.meta.test.kind;
+    let body: Result<Value, String> = match kind {
+        TestKind::FourStageBalance => four_stage_section(recording),
+        TestKind::Tug => tug_section(recording),
+        TestKind::ChairStand30s => chair_stand_section(recording),
+        _ => return None,
+    };
+    let mut v = match body {
+        Ok(Value::Object(mut o)) => {
+            o.insert("name".into(), json!(kind.as_str()));
+            Value::Object(o)
+        }
+        Ok(other) => json!({ "name": kind.as_str(), "result": other }),
+        Err(e) => json!({ "name": kind.as_str(), "error": e }),
+    };
+    round_numbers(&mut v);
+    Some(v)
+}
+
+/// Every sensor of the recording as analysis input (sensors without a usable rate skipped).
+fn sensor_inputs(rec: &Recording) -> Vec<SensorInput<'_>> {
+    rec.sensors
+        .iter()
+        .filter_map(|s| {
+            Some(SensorInput {
+                placement: s.placement,
+                samples: &s.samples,
+                sampling_rate_hz: s.sampling_rate_hz(rec.meta.sampling_rate_hz)?,
+            })
+        })
+        .collect()
+}
+
+fn to_value(x: impl serde::Serialize) -> Result<Value, String> {
+    serde_json::to_value(x).map_err(|e| e.to_string())
+}
+
+fn four_stage_section(rec: &Recording) -> Result<Value, String> {
+    let stage_s = rec
+        .meta
+        .test
+        .max_hold_s
+        .unwrap_or(steady_balance::four_stage::STAGE_S);
+    to_value(steady_balance::four_stage::analyze(
+        &sensor_inputs(rec),
+        stage_s,
+    ))
+}
+
+fn tug_section(rec: &Recording) -> Result<Value, String> {
+    let r = steady_balance::tug::analyze(&sensor_inputs(rec), &subject_of(&rec.meta), None)
+        .map_err(|e| e.to_string())?;
+    to_value(r)
+}
+
+fn chair_stand_section(rec: &Recording) -> Result<Value, String> {
+    let inputs = sensor_inputs(rec);
+    let lb = inputs
+        .iter()
+        .find(|i| i.placement == Placement::LowerBack)
+        .ok_or("the chair stand needs a lower-back sensor")?;
+    let subject = subject_of(&rec.meta);
+    let sex = subject.female.map(|f| {
+        if f {
+            steady_balance::fall_risk::Sex::Female
+        } else {
+            steady_balance::fall_risk::Sex::Male
+        }
+    });
+    let r = steady_balance::chair_stand::analyze(
+        lb.samples,
+        lb.sampling_rate_hz,
+        rec.meta
+            .test
+            .duration_limit_s
+            .unwrap_or(steady_balance::chair_stand::DEFAULT_DURATION_S),
+        subject.age_years,
+        sex,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut v = to_value(&r)?;
+    if let Value::Object(o) = &mut v {
+        // RECORDINGS.md names the score `repetitions`.
+        o.insert("repetitions".into(), json!(r.count));
+    }
+    Ok(v)
 }
 
 /// Rounds every non-integer number to 4 decimals (0.1 ms / 0.1 mm) for readable output.

@@ -248,6 +248,26 @@ pub const CATALOG: &[MetricInfo] = &[
         higher_is_better: Some(true),
         mdc: None,
     },
+    MetricInfo {
+        key: "four_stage.highest_stage",
+        aliases: &["four_stage_highest_stage", "steadi_four_stage"],
+        display: "4-stage balance test: highest stage held",
+        unit: "{#}",
+        loinc: None,
+        per_side: false,
+        higher_is_better: Some(true),
+        mdc: None,
+    },
+    MetricInfo {
+        key: "four_stage.tandem_hold_s",
+        aliases: &["tandem_stance_s", "tandem_hold_s"],
+        display: "Tandem stance time (4-stage balance test)",
+        unit: "s",
+        loinc: None,
+        per_side: false,
+        higher_is_better: Some(true),
+        mdc: None,
+    },
 ];
 
 /// The catalog row of a key or alias.

@@ -1,31 +1,18 @@
-//! The clinical cut-offs and norms the report and the fall-risk findings use: one table,
-//! each number with its source and the verification tag from
-//! `../shared/research/clinical.md` (§3.1, §4.1–4.3, §7): [V] seen in the primary source or
-//! abstract, [S] secondary source only, [M] general knowledge, unconfirmed.
+//! The clinical cut-offs and norms the report and the fall-risk findings use. The fall-risk
+//! rules and their cited thresholds live in `steady_balance::fall_risk` (one table, re-exported
+//! here); this module adapts the store's types to them and keeps the single-leg stance age
+//! norms the report draws. Tags as in `../shared/research/clinical.md`: [V] seen in the
+//! primary source or abstract, [S] secondary source only, [M] general knowledge, unconfirmed.
 
-use serde::Serialize;
-use steady_core::{Metric, Side};
+use steady_core::Metric;
 
 use crate::model::Sex;
 
-/// TUG at or above this time: at risk of falling. CDC STEADI form [V].
-pub const TUG_AT_RISK_S: f64 = 12.0;
-/// Source of [`TUG_AT_RISK_S`].
-pub const TUG_SOURCE: &str = "CDC STEADI: TUG ≥ 12 s = at risk of falling";
-
-/// Single-leg stance below this time: impaired one-leg balance, higher injurious-fall risk.
-/// Vellas et al. 1997, J Am Geriatr Soc 45:735–738 [V abstract].
-pub const SLS_IMPAIRED_S: f64 = 5.0;
-/// Source of [`SLS_IMPAIRED_S`].
-pub const SLS_SOURCE: &str = "Vellas et al. 1997: one-leg balance < 5 s predicts injurious falls";
-
-/// Gait speed below this: high risk of adverse outcomes. Cesari et al. 2005 [citation V, value M].
-pub const GAIT_SPEED_RISK_MPS: f64 = 1.0;
-/// Gait speed below this: limited community ambulation. Perry et al. 1995 [M].
-pub const GAIT_SPEED_LIMITED_MPS: f64 = 0.8;
-/// Source of the gait-speed cut-offs.
-pub const GAIT_SPEED_SOURCE: &str =
-    "Cesari et al. 2005 (< 1.0 m/s adverse outcomes); Perry et al. 1995 (< 0.8 m/s limited community ambulation)";
+pub use steady_balance::fall_risk::{
+    Assessment, Category, Finding, Status, Weight, CHAIR_STAND_BELOW_AVERAGE, CHAIR_STAND_SOURCE,
+    DISCLAIMER, GAIT_SPEED_LIMITED_MPS, GAIT_SPEED_RISK_MPS, GAIT_SPEED_SOURCE, SLS_IMPAIRED_S,
+    SLS_SOURCE, THRESHOLDS, TUG_AT_RISK_S, TUG_SOURCE,
+};
 
 /// Single-leg stance norms, eyes open, best of 3, both sexes (age from, age to, seconds).
 /// Springer et al. 2007, J Geriatr Phys Ther 30:8–15, via two agreeing transcriptions [S].
@@ -40,21 +27,6 @@ pub const SLS_NORMS_EO_S: &[(f64, f64, f64)] = &[
 /// Source of [`SLS_NORMS_EO_S`].
 pub const SLS_NORMS_SOURCE: &str = "Springer et al. 2007, eyes open, best of 3 (mean by age group)";
 
-/// 30 s chair stand "below average" thresholds (age from, age to, men, women): fewer stands
-/// than this = increased fall risk. CDC STEADI via Injury Matters; matches Rikli & Jones 1999
-/// lower bounds [V].
-pub const CHAIR_STAND_BELOW_AVERAGE: &[(f64, f64, f64, f64)] = &[
-    (60.0, 64.0, 14.0, 12.0),
-    (65.0, 69.0, 12.0, 11.0),
-    (70.0, 74.0, 12.0, 10.0),
-    (75.0, 79.0, 11.0, 10.0),
-    (80.0, 84.0, 10.0, 9.0),
-    (85.0, 89.0, 8.0, 8.0),
-    (90.0, 94.0, 7.0, 4.0),
-];
-/// Source of [`CHAIR_STAND_BELOW_AVERAGE`].
-pub const CHAIR_STAND_SOURCE: &str = "CDC STEADI 30 s chair stand, below average by age and sex";
-
 /// Mean single-leg stance time (eyes open) for an age, if the age is in the table.
 pub fn sls_norm_s(age_years: f64) -> Option<f64> {
     SLS_NORMS_EO_S
@@ -63,136 +35,49 @@ pub fn sls_norm_s(age_years: f64) -> Option<f64> {
         .map(|r| r.2)
 }
 
-/// The below-average chair-stand threshold for an age and sex, if tabled.
-pub fn chair_stand_threshold(age_years: f64, sex: Sex) -> Option<f64> {
-    let row = CHAIR_STAND_BELOW_AVERAGE
-        .iter()
-        .find(|(a, b, _, _)| age_years >= *a && age_years < b + 1.0)?;
+/// The balance crate's sex for norms (None for other or unknown).
+pub fn norm_sex(sex: Sex) -> Option<steady_balance::fall_risk::Sex> {
     match sex {
-        Sex::Male => Some(row.2),
-        Sex::Female => Some(row.3),
+        Sex::Male => Some(steady_balance::fall_risk::Sex::Male),
+        Sex::Female => Some(steady_balance::fall_risk::Sex::Female),
         Sex::Other | Sex::Unknown => None,
     }
 }
 
-/// One fall-risk indicator checked on a session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    /// Short name of the rule (`TUG`, `single-leg stance`, …).
-    pub rule: &'static str,
-    /// The side, for per-side rules.
-    pub side: Option<Side>,
-    /// The measured value.
-    pub value: f64,
-    /// The cut-off compared against.
-    pub threshold: f64,
-    /// True when the indicator is positive (risk).
-    pub positive: bool,
-    /// Why, in words.
-    pub reason: String,
-    /// The citation.
-    pub source: &'static str,
+/// The below-average chair-stand threshold for an age and sex, if tabled.
+pub fn chair_stand_threshold(age_years: f64, sex: Sex) -> Option<f64> {
+    steady_balance::fall_risk::chair_stand_threshold(age_years, norm_sex(sex)?)
 }
 
-fn metric(metrics: &[Metric], key: &str, side: Option<Side>) -> Option<f64> {
-    metrics
-        .iter()
-        .find(|m| m.key == key && m.side == side)
-        .map(|m| m.value)
+/// The fall-risk screening of one session's metrics: every rule, missing ones included, and
+/// the category (`steady_balance::fall_risk::assess`).
+pub fn fall_risk_assessment(
+    metrics: &[Metric],
+    age_years: Option<f64>,
+    sex: Option<Sex>,
+) -> Assessment {
+    steady_balance::fall_risk::assess(
+        metrics,
+        &steady_balance::fall_risk::Person {
+            age_years,
+            sex: sex.and_then(norm_sex),
+        },
+    )
 }
 
-/// STEADI-style indicators on one session's metrics (only rules whose metric is present).
+/// STEADI-style indicators on one session's metrics, missing ones included.
 pub fn fall_risk_findings(
     metrics: &[Metric],
     age_years: Option<f64>,
     sex: Option<Sex>,
 ) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if let Some(v) = metric(metrics, "tug.time_s", None) {
-        let positive = v >= TUG_AT_RISK_S;
-        out.push(Finding {
-            rule: "Timed Up and Go",
-            side: None,
-            value: v,
-            threshold: TUG_AT_RISK_S,
-            positive,
-            reason: if positive {
-                format!("TUG {v:.1} s ≥ {TUG_AT_RISK_S} s")
-            } else {
-                format!("TUG {v:.1} s < {TUG_AT_RISK_S} s")
-            },
-            source: TUG_SOURCE,
-        });
-    }
-    for side in Side::BOTH {
-        if let Some(v) = metric(metrics, "balance.sls_hold_s", Some(side)) {
-            let positive = v < SLS_IMPAIRED_S;
-            out.push(Finding {
-                rule: "Single-leg stance",
-                side: Some(side),
-                value: v,
-                threshold: SLS_IMPAIRED_S,
-                positive,
-                reason: if positive {
-                    format!("{side} leg held {v:.1} s < {SLS_IMPAIRED_S} s")
-                } else {
-                    format!("{side} leg held {v:.1} s ≥ {SLS_IMPAIRED_S} s")
-                },
-                source: SLS_SOURCE,
-            });
-        }
-    }
-    if let Some(v) = metric(metrics, "gait.speed_mps", None) {
-        let (positive, reason) = if v < GAIT_SPEED_LIMITED_MPS {
-            (true, format!("gait speed {v:.2} m/s < {GAIT_SPEED_LIMITED_MPS} m/s (limited community ambulation)"))
-        } else if v < GAIT_SPEED_RISK_MPS {
-            (
-                true,
-                format!("gait speed {v:.2} m/s < {GAIT_SPEED_RISK_MPS} m/s"),
-            )
-        } else {
-            (
-                false,
-                format!("gait speed {v:.2} m/s ≥ {GAIT_SPEED_RISK_MPS} m/s"),
-            )
-        };
-        out.push(Finding {
-            rule: "Gait speed",
-            side: None,
-            value: v,
-            threshold: GAIT_SPEED_RISK_MPS,
-            positive,
-            reason,
-            source: GAIT_SPEED_SOURCE,
-        });
-    }
-    if let (Some(v), Some(age), Some(sex)) = (
-        metric(metrics, "chair_stand.count_30s", None),
-        age_years,
-        sex,
-    ) {
-        if let Some(t) = chair_stand_threshold(age, sex) {
-            let positive = v < t;
-            out.push(Finding {
-                rule: "30 s chair stand",
-                side: None,
-                value: v,
-                threshold: t,
-                positive,
-                reason: format!(
-                    "{v:.0} stands {} {t:.0} ({sex}, {age:.0} y)",
-                    if positive { "<" } else { "≥" }
-                ),
-                source: CHAIR_STAND_SOURCE,
-            });
-        }
-    }
-    out
+    fall_risk_assessment(metrics, age_years, sex).findings
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use steady_core::Side;
 
     #[test]
     fn findings_apply_the_cited_cut_offs() {
@@ -204,23 +89,32 @@ mod tests {
             Metric::new("chair_stand.count_30s", 11.0, "{#}/(30.s)", "t"),
         ];
         let f = fall_risk_findings(&ms, Some(72.0), Some(Sex::Female));
-        let pos: Vec<(&str, Option<Side>, bool)> =
-            f.iter().map(|f| (f.rule, f.side, f.positive)).collect();
+        let measured: Vec<(&str, Option<Side>, bool)> = f
+            .iter()
+            .filter(|f| f.measured())
+            .map(|f| (f.rule, f.side, f.positive()))
+            .collect();
         assert_eq!(
-            pos,
+            measured,
             [
-                ("Timed Up and Go", None, true), // ≥ 12 s is at risk
+                ("Timed Up and Go", None, true),   // ≥ 12 s is at risk
+                ("30 s chair stand", None, false), // women 70–74: below average if < 10
+                ("Gait speed", None, true),
                 ("Single-leg stance", Some(Side::Left), true),
                 ("Single-leg stance", Some(Side::Right), false),
-                ("Gait speed", None, true),
-                ("30 s chair stand", None, false), // women 70–74: below average if < 10
             ]
         );
+        let left = f.iter().find(|f| f.side == Some(Side::Left)).unwrap();
         assert!(
-            f[1].reason.contains("left leg held 4.9 s < 5 s"),
+            left.reason.contains("left leg held 4.9 s < 5 s"),
             "{}",
-            f[1].reason
+            left.reason
         );
+        assert!(f.iter().any(|f| f.status == Status::Missing));
+        // Unknown sex: the chair stand is measured but not assessable.
+        let f = fall_risk_findings(&ms, Some(72.0), Some(Sex::Other));
+        let c = f.iter().find(|f| f.rule == "30 s chair stand").unwrap();
+        assert_eq!(c.status, Status::NotAssessable);
     }
 
     #[test]

@@ -259,23 +259,24 @@ pub fn bundle(input: &ExportInput) -> Value {
             age(s.info.started_unix_ms),
             input.patient.sex,
         );
-        let conclusion = if findings.is_empty() {
+        let conclusion = if !findings.iter().any(|f| f.measured()) {
             "No fall-risk indicator measured in this session.".to_string()
         } else {
             let positive: Vec<&str> = findings
                 .iter()
-                .filter(|f| f.positive)
+                .filter(|f| f.positive())
                 .map(|f| f.reason.as_str())
                 .collect();
             format!(
-                "{} of {} fall-risk indicators positive{}",
+                "{} of {} fall-risk indicators positive{} ({})",
                 positive.len(),
-                findings.len(),
+                findings.iter().filter(|f| f.measured()).count(),
                 if positive.is_empty() {
-                    String::from(".")
+                    String::new()
                 } else {
-                    format!(": {}.", positive.join("; "))
-                }
+                    format!(": {}", positive.join("; "))
+                },
+                clinical::DISCLAIMER
             )
         };
         let mut report = json!({

@@ -10,7 +10,7 @@ use steady_core::{Metric, Side};
 
 use super::{iso_time, year_of, ExportInput};
 use crate::catalog::{self, unit_display};
-use crate::clinical::{self, Finding};
+use crate::clinical::{self, Assessment, Status, DISCLAIMER};
 use crate::goals;
 use crate::model::SessionData;
 use crate::trends::{self, Trend, Verdict};
@@ -263,21 +263,30 @@ fn trend_chart(t: &Trend, idx: usize) -> String {
     s
 }
 
-fn findings_html(f: &[Finding]) -> String {
-    if f.is_empty() {
-        return "<p>No fall-risk indicator was measured in this session.</p>".into();
+fn findings_html(a: &Assessment) -> String {
+    let f = &a.findings;
+    if !f.iter().any(|x| x.measured()) {
+        return format!(
+            "<p>No fall-risk indicator was measured in this session.</p><p class=\"source\">{}</p>",
+            esc(DISCLAIMER)
+        );
     }
-    let positive = f.iter().filter(|f| f.positive).count();
+    let measured = f.iter().filter(|x| x.measured()).count();
+    let positive = f.iter().filter(|x| x.positive()).count();
     let mut s = format!(
-        r#"<p class="summary">{positive} of {} fall-risk indicators positive.</p><ul class="findings">"#,
-        f.len()
+        r#"<p class="summary">{positive} of {measured} fall-risk indicators positive.</p><p class="category">{}</p><ul class="findings">"#,
+        esc(&a.summary)
     );
     for x in f {
+        let (class, label) = match x.status {
+            Status::Positive => ("positive", "RISK"),
+            Status::Negative => ("negative", "ok"),
+            Status::Missing => ("missing", "not measured"),
+            Status::NotAssessable => ("unassessed", "no cut-off"),
+        };
         let _ = write!(
             s,
-            r#"<li class="{}"><b>{}</b>: {} <span class="source">({})</span></li>"#,
-            if x.positive { "positive" } else { "negative" },
-            if x.positive { "RISK" } else { "ok" },
+            r#"<li class="{class}"><b>{label}</b>: {} <span class="source">({})</span></li>"#,
             esc(&x.reason),
             esc(x.source)
         );
@@ -394,7 +403,7 @@ fn session_html(out: &mut String, s: &SessionData, input: &ExportInput) {
         );
     }
     let age = input.patient.age_years_in(year_of(s.info.started_unix_ms));
-    let findings = clinical::fall_risk_findings(ms, age, input.patient.sex);
+    let findings = clinical::fall_risk_assessment(ms, age, input.patient.sex);
     let _ = write!(
         out,
         "<h3>Fall-risk findings</h3>{}",
