@@ -1,0 +1,1 @@
+//! Single-leg stance test.
