@@ -852,7 +852,11 @@ impl SlsDetector {
                 }
             }
         };
-        let timing = if self.used.iter().any(|p| p.side() == Some(self.stance.opposite())) {
+        let timing = if self
+            .used
+            .iter()
+            .any(|p| p.side() == Some(self.stance.opposite()))
+        {
             "free_leg"
         } else {
             "lower_back"
@@ -923,7 +927,11 @@ impl SlsDetector {
 
 /// Median sampling rate of a buffer, Hz.
 fn median_rate_hz(s: &[ImuSample]) -> Option<f64> {
-    let mut d: Vec<i64> = s.windows(2).map(|w| w[1].t - w[0].t).filter(|d| *d > 0).collect();
+    let mut d: Vec<i64> = s
+        .windows(2)
+        .map(|w| w[1].t - w[0].t)
+        .filter(|d| *d > 0)
+        .collect();
     if d.is_empty() {
         return None;
     }
@@ -1183,9 +1191,9 @@ mod tests {
         // 70–79 y eyes open: 21.5 s.
         assert!((r.percent_of_norm.unwrap() - 100.0 * 12.0 / 21.5).abs() < 1e-9);
         let m = s.metrics();
-        assert!(m
-            .iter()
-            .any(|m| m.key == "balance.sls_hold_s" && m.side == Some(Side::Left) && m.value == 4.5));
+        assert!(m.iter().any(|m| m.key == "balance.sls_hold_s"
+            && m.side == Some(Side::Left)
+            && m.value == 4.5));
     }
 
     #[test]

@@ -266,7 +266,11 @@ fn demean(x: &mut [f64]) {
 }
 
 /// Peak frequencies (summed, ML, AP) of the Hann-windowed periodograms in 0.1–3.5 Hz.
-fn dominant_frequencies(ml: &[f64], ap: &[f64], fs: f64) -> (Option<f64>, Option<f64>, Option<f64>) {
+fn dominant_frequencies(
+    ml: &[f64],
+    ap: &[f64],
+    fs: f64,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
     let n = ml.len();
     // Zero-pad to bins of at most 0.01 Hz (and at least the signal length).
     let want = ((fs / 0.01).ceil() as usize).max(n);
@@ -391,7 +395,11 @@ mod tests {
     fn pure_sinusoid_frequency_is_found_per_axis() {
         let frame = tilted_frame();
         let s = synth(&frame, 50.0, 30.0, |t| {
-            (0.2 * (TAU * 0.37 * t).sin(), 0.1 * (TAU * 1.3 * t).sin(), 0.0)
+            (
+                0.2 * (TAU * 0.37 * t).sin(),
+                0.1 * (TAU * 1.3 * t).sin(),
+                0.0,
+            )
         });
         let input = SwayInput {
             fs_hz: 50.0,

@@ -93,7 +93,12 @@ fn summary(x: &[f64]) -> String {
 #[test]
 fn sls_detection_matches_truth_across_the_sweep() {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
-    let sways = [(3.0, 2.0, 0.4), (8.0, 6.0, 0.8), (15.0, 10.0, 1.2), (25.0, 15.0, 0.6)];
+    let sways = [
+        (3.0, 2.0, 0.4),
+        (8.0, 6.0, 0.8),
+        (15.0, 10.0, 1.2),
+        (25.0, 15.0, 0.6),
+    ];
     let noises = [(0.02, 0.15, 0.5), (0.1, 1.0, 2.0)];
     let outcomes = [
         SlsOutcome::TimeLimit,
@@ -107,7 +112,11 @@ fn sls_detection_matches_truth_across_the_sweep() {
         for &(acc_n, gyr_n, bias) in &noises {
             for &outcome in &outcomes {
                 case += 1;
-                let stance = if case % 2 == 0 { Side::Left } else { Side::Right };
+                let stance = if case % 2 == 0 {
+                    Side::Left
+                } else {
+                    Side::Right
+                };
                 let limit = 8.0;
                 let params = SlsParams {
                     stance,
@@ -199,7 +208,9 @@ fn sls_detection_matches_truth_across_the_sweep() {
                     if subset.has_free_leg() {
                         assert!(e_lift.abs() <= 0.1, "lift-off {e_lift:+.3} s: {ctx}");
                         assert!(e_hold.abs() <= 0.2, "hold {e_hold:+.3} s: {ctx}");
-                        let fd = r.foot_down_s.unwrap_or_else(|| panic!("no touch-down: {ctx}"));
+                        let fd = r
+                            .foot_down_s
+                            .unwrap_or_else(|| panic!("no touch-down: {ctx}"));
                         let e_td = fd - truth.touch_down_s;
                         assert!(e_td.abs() <= 0.1, "touch-down {e_td:+.3} s: {ctx}");
                         if subset.sees_hops() || truth.end != TrialEnd::Hop {
@@ -217,7 +228,10 @@ fn sls_detection_matches_truth_across_the_sweep() {
                     }
                     let back = subset.placements(stance).contains(&Placement::LowerBack);
                     assert_eq!(r.sway.is_some(), back, "{ctx}");
-                    assert!(r.sensors_used.iter().all(|p| subset.placements(stance).contains(p)));
+                    assert!(r
+                        .sensors_used
+                        .iter()
+                        .all(|p| subset.placements(stance).contains(p)));
                 }
             }
         }
@@ -326,7 +340,10 @@ fn sway_of_a_simulated_hold_tracks_the_scripted_sway() {
         );
         let cur = (s.rms_ml_mps2, s.ellipse95_area_m2ps4, s.path_length_m);
         if let Some(p) = last {
-            assert!(cur.0 > p.0 && cur.1 > p.1 && cur.2 > p.2, "{cur:?} vs {p:?}");
+            assert!(
+                cur.0 > p.0 && cur.1 > p.1 && cur.2 > p.2,
+                "{cur:?} vs {p:?}"
+            );
         }
         last = Some(cur);
     }

@@ -1,4 +1,5 @@
-//! The clinical cut-offs and norms the report and the fall-risk findings use: one table,
+//! The clinical cut-offs and norms the report and the fall-risk findings use (the single-leg
+//! stance ones are re-exported from `steady_balance::norms`, their one home): one table,
 //! each number with its source and the verification tag from
 //! `../shared/research/clinical.md` (§3.1, §4.1–4.3, §7): [V] seen in the primary source or
 //! abstract, [S] secondary source only, [M] general knowledge, unconfirmed.
@@ -13,11 +14,10 @@ pub const TUG_AT_RISK_S: f64 = 12.0;
 /// Source of [`TUG_AT_RISK_S`].
 pub const TUG_SOURCE: &str = "CDC STEADI: TUG ≥ 12 s = at risk of falling";
 
-/// Single-leg stance below this time: impaired one-leg balance, higher injurious-fall risk.
-/// Vellas et al. 1997, J Am Geriatr Soc 45:735–738 [V abstract].
-pub const SLS_IMPAIRED_S: f64 = 5.0;
-/// Source of [`SLS_IMPAIRED_S`].
-pub const SLS_SOURCE: &str = "Vellas et al. 1997: one-leg balance < 5 s predicts injurious falls";
+// Single-leg stance threshold and norms: the one table lives in `steady_balance::norms`.
+pub use steady_balance::norms::{
+    sls_norm_s, SLS_IMPAIRED_S, SLS_NORMS_EO_S, SLS_NORMS_SOURCE, SLS_SOURCE,
+};
 
 /// Gait speed below this: high risk of adverse outcomes. Cesari et al. 2005 [citation V, value M].
 pub const GAIT_SPEED_RISK_MPS: f64 = 1.0;
@@ -26,19 +26,6 @@ pub const GAIT_SPEED_LIMITED_MPS: f64 = 0.8;
 /// Source of the gait-speed cut-offs.
 pub const GAIT_SPEED_SOURCE: &str =
     "Cesari et al. 2005 (< 1.0 m/s adverse outcomes); Perry et al. 1995 (< 0.8 m/s limited community ambulation)";
-
-/// Single-leg stance norms, eyes open, best of 3, both sexes (age from, age to, seconds).
-/// Springer et al. 2007, J Geriatr Phys Ther 30:8–15, via two agreeing transcriptions [S].
-pub const SLS_NORMS_EO_S: &[(f64, f64, f64)] = &[
-    (18.0, 39.0, 44.7),
-    (40.0, 49.0, 41.9),
-    (50.0, 59.0, 41.2),
-    (60.0, 69.0, 32.1),
-    (70.0, 79.0, 21.5),
-    (80.0, 99.0, 9.4),
-];
-/// Source of [`SLS_NORMS_EO_S`].
-pub const SLS_NORMS_SOURCE: &str = "Springer et al. 2007, eyes open, best of 3 (mean by age group)";
 
 /// 30 s chair stand "below average" thresholds (age from, age to, men, women): fewer stands
 /// than this = increased fall risk. CDC STEADI via Injury Matters; matches Rikli & Jones 1999
@@ -54,14 +41,6 @@ pub const CHAIR_STAND_BELOW_AVERAGE: &[(f64, f64, f64, f64)] = &[
 ];
 /// Source of [`CHAIR_STAND_BELOW_AVERAGE`].
 pub const CHAIR_STAND_SOURCE: &str = "CDC STEADI 30 s chair stand, below average by age and sex";
-
-/// Mean single-leg stance time (eyes open) for an age, if the age is in the table.
-pub fn sls_norm_s(age_years: f64) -> Option<f64> {
-    SLS_NORMS_EO_S
-        .iter()
-        .find(|(a, b, _)| age_years >= *a && age_years < b + 1.0)
-        .map(|r| r.2)
-}
 
 /// The below-average chair-stand threshold for an age and sex, if tabled.
 pub fn chair_stand_threshold(age_years: f64, sex: Sex) -> Option<f64> {
