@@ -71,6 +71,7 @@ pub fn test_section(recording: &Recording) -> Option<Value> {
         TestKind::FourStageBalance => four_stage_section(recording),
         TestKind::Tug => tug_section(recording),
         TestKind::ChairStand30s => chair_stand_section(recording),
+        TestKind::SingleLegStance => return Some(single_leg_stance_section(recording)),
         _ => return None,
     };
     let mut v = match body {
@@ -152,6 +153,88 @@ fn chair_stand_section(rec: &Recording) -> Result<Value, String> {
         o.insert("repetitions".into(), json!(r.count));
     }
     Ok(v)
+}
+
+/// `"test"` object of a single-leg stance recording (`hold_s`, `lift_off_s`, `touch_down_s`,
+/// `ended_by`, `sensors_used`, `sway`, …); `{"name", "error"}` when it cannot be analysed.
+fn single_leg_stance_section(rec: &Recording) -> Value {
+    use steady_balance::sls::{detect_sls, detect_sls_either_side, SlsConfig};
+    let t = &rec.meta.test;
+    let mut inputs = Vec::new();
+    for s in &rec.sensors {
+        if let Some(fs) = s.sampling_rate_hz(rec.meta.sampling_rate_hz) {
+            inputs.push(SensorInput {
+                placement: s.placement,
+                samples: &s.samples,
+                sampling_rate_hz: fs,
+            });
+        }
+    }
+    let config = SlsConfig {
+        max_hold_s: t
+            .max_hold_s
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .unwrap_or(steady_balance::norms::SLS_DEFAULT_MAX_HOLD_S),
+        ..SlsConfig::default()
+    };
+    let subject = subject_of(&rec.meta);
+    let pendulum_m = subject
+        .sensor_height_m
+        .or(subject.height_m.map(|h| 0.53 * h));
+    let result = match t.stance_leg {
+        Some(stance) => detect_sls(&inputs, stance, config, pendulum_m),
+        None => detect_sls_either_side(&inputs, config, pendulum_m),
+    };
+    let eyes = if t.eyes_closed == Some(true) {
+        steady_balance::norms::Eyes::Closed
+    } else {
+        steady_balance::norms::Eyes::Open
+    };
+    let trial = match result {
+        Ok(trial) => trial,
+        Err(e) => {
+            return json!({
+                "name": "single_leg_stance",
+                "stance_leg": t.stance_leg,
+                "error": e.to_string(),
+            })
+        }
+    };
+    let summary = steady_balance::sls::summarize(
+        &[(trial.stance, trial.hold_s)],
+        eyes,
+        subject.age_years,
+        subject.female,
+    );
+    let side = match trial.stance {
+        steady_core::Side::Left => &summary.left,
+        steady_core::Side::Right => &summary.right,
+    };
+    let mut v = json!({
+        "name": "single_leg_stance",
+        "stance_leg": trial.stance,
+        "lifted_leg": trial.stance.opposite(),
+        "eyes": eyes,
+        "max_hold_s": trial.max_hold_s,
+        "lift_off_s": trial.lift_off_s,
+        "end_s": trial.end_s,
+        "hold_s": trial.hold_s,
+        "ended_by": trial.ended_by,
+        "touch_down_s": trial.touch_down_s(),
+        "foot_down_s": trial.foot_down_s,
+        "sensors_used": trial.sensors_used,
+        "timing": trial.timing,
+        "confidence": trial.confidence,
+        "sway": trial.sway,
+        "impaired": side.as_ref().map(|s| s.impaired),
+        "impaired_below_s": summary.impaired_below_s,
+        "threshold_source": summary.threshold_source,
+        "norm": side.as_ref().and_then(|s| s.norm),
+        "percent_of_norm": side.as_ref().and_then(|s| s.percent_of_norm),
+        "metrics": trial.metrics(),
+    });
+    round_numbers(&mut v);
+    v
 }
 
 /// Rounds every non-integer number to 4 decimals (0.1 ms / 0.1 mm) for readable output.

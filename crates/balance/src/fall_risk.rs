@@ -49,9 +49,9 @@ pub struct Threshold {
 
 /// TUG at or above this time: at risk of falling (CDC STEADI form) [V].
 pub const TUG_AT_RISK_S: f64 = 12.0;
-/// Single-leg stance below this: impaired one-leg balance (Vellas 1997) [V]. The age norms
-/// of single-leg stance live in the single-leg stance module, not here.
-pub const SLS_IMPAIRED_S: f64 = 5.0;
+// Single-leg stance below 5 s: impaired one-leg balance (Vellas 1997) [V]; its one home, with
+// the age norms, is `crate::norms`.
+pub use crate::norms::{SLS_IMPAIRED_S, SLS_SOURCE};
 /// Gait speed below this: high risk of adverse outcomes (Cesari 2005) [citation V, value M].
 pub const GAIT_SPEED_RISK_MPS: f64 = 1.0;
 /// Gait speed below this: limited community ambulation (Perry 1995) [M].
@@ -71,8 +71,6 @@ pub const SWING_ASYMMETRY_PCT: f64 = 5.827;
 
 /// Source of [`TUG_AT_RISK_S`].
 pub const TUG_SOURCE: &str = "CDC STEADI: TUG ≥ 12 s = at risk of falling";
-/// Source of [`SLS_IMPAIRED_S`].
-pub const SLS_SOURCE: &str = "Vellas et al. 1997: one-leg balance < 5 s predicts injurious falls";
 /// Source of the gait-speed cut-offs.
 pub const GAIT_SPEED_SOURCE: &str =
     "Cesari et al. 2005 (< 1.0 m/s adverse outcomes); Perry et al. 1995 (< 0.8 m/s limited community ambulation)";

@@ -1,8 +1,8 @@
-//! The clinical cut-offs and norms the report and the fall-risk findings use. The fall-risk
-//! rules and their cited thresholds live in `steady_balance::fall_risk` (one table, re-exported
-//! here); this module adapts the store's types to them and keeps the single-leg stance age
-//! norms the report draws. Tags as in `../shared/research/clinical.md`: [V] seen in the
-//! primary source or abstract, [S] secondary source only, [M] general knowledge, unconfirmed.
+//! The clinical cut-offs and norms the report and the fall-risk findings use (the single-leg
+//! stance ones are re-exported from `steady_balance::norms`, their one home): one table,
+//! each number with its source and the verification tag from
+//! `../shared/research/clinical.md` (§3.1, §4.1–4.3, §7): [V] seen in the primary source or
+//! abstract, [S] secondary source only, [M] general knowledge, unconfirmed.
 
 use steady_core::Metric;
 
@@ -14,26 +14,8 @@ pub use steady_balance::fall_risk::{
     SLS_SOURCE, THRESHOLDS, TUG_AT_RISK_S, TUG_SOURCE,
 };
 
-/// Single-leg stance norms, eyes open, best of 3, both sexes (age from, age to, seconds).
-/// Springer et al. 2007, J Geriatr Phys Ther 30:8–15, via two agreeing transcriptions [S].
-pub const SLS_NORMS_EO_S: &[(f64, f64, f64)] = &[
-    (18.0, 39.0, 44.7),
-    (40.0, 49.0, 41.9),
-    (50.0, 59.0, 41.2),
-    (60.0, 69.0, 32.1),
-    (70.0, 79.0, 21.5),
-    (80.0, 99.0, 9.4),
-];
-/// Source of [`SLS_NORMS_EO_S`].
-pub const SLS_NORMS_SOURCE: &str = "Springer et al. 2007, eyes open, best of 3 (mean by age group)";
-
-/// Mean single-leg stance time (eyes open) for an age, if the age is in the table.
-pub fn sls_norm_s(age_years: f64) -> Option<f64> {
-    SLS_NORMS_EO_S
-        .iter()
-        .find(|(a, b, _)| age_years >= *a && age_years < b + 1.0)
-        .map(|r| r.2)
-}
+// Single-leg stance norms: their one home is `steady_balance::norms`.
+pub use steady_balance::norms::{sls_norm_s, SLS_NORMS_EO_S, SLS_NORMS_SOURCE};
 
 /// The balance crate's sex for norms (None for other or unknown).
 pub fn norm_sex(sex: Sex) -> Option<steady_balance::fall_risk::Sex> {
