@@ -18,9 +18,7 @@
 
 use std::collections::VecDeque;
 
-use steady_protocol::vendors::{
-    dot, metawear, polar, thingy, witmotion, DeviceTime, VendorSample,
-};
+use steady_protocol::vendors::{dot, metawear, polar, thingy, witmotion, DeviceTime, VendorSample};
 use steady_protocol::{DataFrame, Status, StatusFrame};
 
 use crate::ble::transport::Uuid128;
@@ -436,8 +434,7 @@ impl Driver {
                                 if let Some(f) = polar_factor(r.params) {
                                     if r.measurement_type == polar::Stream::Acc.type_byte() {
                                         acc.factor = f;
-                                    } else if r.measurement_type
-                                        == polar::Stream::Gyro.type_byte()
+                                    } else if r.measurement_type == polar::Stream::Gyro.type_byte()
                                     {
                                         gyr.factor = f;
                                     }
@@ -552,7 +549,11 @@ mod tests {
         assert_eq!(out.len(), 4);
         assert!(close(
             out[0].acc_mps2,
-            [-0.001953 * G as f64, -0.008301 * G as f64, 1.008301 * G as f64],
+            [
+                -0.001953 * G as f64,
+                -0.008301 * G as f64,
+                1.008301 * G as f64
+            ],
             1e-2
         ));
         assert_eq!(out[0].device_us, None);
@@ -659,7 +660,11 @@ mod tests {
         // Vector 13 at ±8 g is −4.539 g; at ±16 g the same LSBs are twice that.
         assert!(close(
             out[0].acc_mps2,
-            [-4.539 * 2.0 * G as f64, 0.833 * 2.0 * G as f64, -0.131 * 2.0 * G as f64],
+            [
+                -4.539 * 2.0 * G as f64,
+                0.833 * 2.0 * G as f64,
+                -0.131 * 2.0 * G as f64
+            ],
             0.02
         ));
         // Vector 15 at ±1000 °/s is 164.177 °/s; at ±2000 °/s twice that.

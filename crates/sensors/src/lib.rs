@@ -8,6 +8,7 @@
 //! - [`receive`]: a BLE sensor's receive path (driver → sample index → clock sync → gaps).
 //! - [`simulated`]: a simulated sensor source (simulator → notifications → decode → clock
 //!   sync → gap accounting → samples per placement).
+//! - [`vendor_sim`]: SI samples → each family's notifications (simulated sensors on the wire).
 //! - [`ble`]: real BLE sensors: transport trait over btleplug, registry, connection manager.
 
 pub mod ble;
@@ -16,3 +17,4 @@ pub mod driver;
 pub mod gaps;
 pub mod receive;
 pub mod simulated;
+pub mod vendor_sim;

@@ -164,8 +164,7 @@ impl Receiver {
                 }
                 idx.push((k, t));
             }
-            self.clock
-                .observe(idx[n - 1].1.max(0.0) as u64, arrival_us);
+            self.clock.observe(idx[n - 1].1.max(0.0) as u64, arrival_us);
             self.last = last;
         } else {
             let mut k0 = self.last.map_or(0, |(k, _)| k + 1);
@@ -258,10 +257,7 @@ mod tests {
             if (1_000..1_200).contains(&k) {
                 lost_truth += 4; // 2 s outage
             } else {
-                got += r
-                    .push(witmotion::NOTIFY_UUID, &note, arrival)
-                    .samples
-                    .len();
+                got += r.push(witmotion::NOTIFY_UUID, &note, arrival).samples.len();
             }
             k += 4;
         }
@@ -283,7 +279,11 @@ mod tests {
             100,
             ReceiveConfig::default(),
         );
-        let rx = r.push(steady_protocol::vendors::thingy::RAW_DATA_UUID, &[1, 2, 3], 5);
+        let rx = r.push(
+            steady_protocol::vendors::thingy::RAW_DATA_UUID,
+            &[1, 2, 3],
+            5,
+        );
         assert_eq!(rx.kind, NoteKind::Malformed);
         assert!(rx.samples.is_empty());
         assert_eq!(r.stats().malformed, 1);

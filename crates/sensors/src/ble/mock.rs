@@ -19,7 +19,11 @@ struct Answer(Option<Responder>);
 
 impl std::fmt::Debug for Answer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "Answer(..)" } else { "Answer(none)" })
+        f.write_str(if self.0.is_some() {
+            "Answer(..)"
+        } else {
+            "Answer(none)"
+        })
     }
 }
 
@@ -324,7 +328,12 @@ impl BlePeripheral for MockPeripheral {
     ) -> Result<(), BleError> {
         self.connected(|d| {
             d.writes.push((uuid, value.to_vec()));
-            let answers = d.responder.0.as_ref().map(|f| f(uuid, value)).unwrap_or_default();
+            let answers = d
+                .responder
+                .0
+                .as_ref()
+                .map(|f| f(uuid, value))
+                .unwrap_or_default();
             for (u, v) in answers {
                 if d.subscribed.contains(&u) {
                     let n = Notification { uuid: u, value: v };

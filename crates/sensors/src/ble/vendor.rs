@@ -109,7 +109,11 @@ pub fn witmotion_rate(rate_hz: u32) -> witmotion::Rate {
     use witmotion::Rate::*;
     [Hz1, Hz5, Hz10, Hz20, Hz50, Hz100, Hz200]
         .into_iter()
-        .min_by(|a, b| (a.hz() - rate_hz as f32).abs().total_cmp(&(b.hz() - rate_hz as f32).abs()))
+        .min_by(|a, b| {
+            (a.hz() - rate_hz as f32)
+                .abs()
+                .total_cmp(&(b.hz() - rate_hz as f32).abs())
+        })
         .unwrap_or(Hz100)
 }
 
@@ -206,7 +210,11 @@ impl Vendor {
         };
         match pv::recognise(&ad) {
             Some(v) => Some(Vendor::from_protocol(v)),
-            None if advert.name.as_deref().is_some_and(|n| n.starts_with("steady")) => {
+            None if advert
+                .name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("steady")) =>
+            {
                 Some(Vendor::Steady)
             }
             None => None,
@@ -308,14 +316,15 @@ impl Vendor {
             }
             Vendor::WitMotion => {
                 // BLE 5.0 UUIDs, or the dual-mode (ISSC UART) ones (§1.1).
-                let (notify, write) = if has(witmotion::NOTIFY_UUID) || !has(witmotion::DUAL_NOTIFY_UUID) {
-                    (need(witmotion::NOTIFY_UUID)?, need(witmotion::WRITE_UUID)?)
-                } else {
-                    (
-                        need(witmotion::DUAL_NOTIFY_UUID)?,
-                        need(witmotion::DUAL_WRITE_UUID)?,
-                    )
-                };
+                let (notify, write) =
+                    if has(witmotion::NOTIFY_UUID) || !has(witmotion::DUAL_NOTIFY_UUID) {
+                        (need(witmotion::NOTIFY_UUID)?, need(witmotion::WRITE_UUID)?)
+                    } else {
+                        (
+                            need(witmotion::DUAL_NOTIFY_UUID)?,
+                            need(witmotion::DUAL_WRITE_UUID)?,
+                        )
+                    };
                 // Unlock before every write, then the rate (§1.4); streaming starts with
                 // notifications (no start command). Not saved: flash is left alone.
                 let rate = witmotion_rate(rate_hz);
@@ -372,7 +381,9 @@ impl Vendor {
                 let cp = need(polar::PMD_CONTROL_POINT_UUID)?;
                 let data = need(polar::PMD_DATA_UUID)?;
                 let start = |s: polar::Stream| {
-                    cmd(cp, true, |b| polar::start(s, &polar_settings(s), b).unwrap_or(0))
+                    cmd(cp, true, |b| {
+                        polar::start(s, &polar_settings(s), b).unwrap_or(0)
+                    })
                 };
                 Plan {
                     // Both CP (responses carry the factor) and data before starting (§5.1).
@@ -456,7 +467,11 @@ mod tests {
             ..Advert::default()
         };
         for v in Vendor::ALL {
-            assert_eq!(Vendor::recognise(&by_service(v.service())), Some(v), "{v:?}");
+            assert_eq!(
+                Vendor::recognise(&by_service(v.service())),
+                Some(v),
+                "{v:?}"
+            );
         }
         let dot = Advert {
             name: Some("Movella DOT".into()),
@@ -508,7 +523,10 @@ mod tests {
     #[test]
     fn witmotion_200hz_command_bytes() {
         let p = Vendor::WitMotion
-            .plan(200, &chars(&[witmotion::NOTIFY_UUID, witmotion::WRITE_UUID]))
+            .plan(
+                200,
+                &chars(&[witmotion::NOTIFY_UUID, witmotion::WRITE_UUID]),
+            )
             .unwrap();
         // sensors.md §10 vector 4.
         assert_eq!(p.writes[0].value, [0xFF, 0xAA, 0x69, 0x88, 0xB5]);
@@ -523,7 +541,10 @@ mod tests {
             })
         );
         let p = Vendor::WitMotion
-            .plan(100, &chars(&[witmotion::DUAL_NOTIFY_UUID, witmotion::DUAL_WRITE_UUID]))
+            .plan(
+                100,
+                &chars(&[witmotion::DUAL_NOTIFY_UUID, witmotion::DUAL_WRITE_UUID]),
+            )
             .unwrap();
         assert_eq!(p.subscribe, vec![witmotion::DUAL_NOTIFY_UUID]);
         assert_eq!(p.writes[1].value, [0xFF, 0xAA, 0x03, 0x09, 0x00]);
@@ -536,7 +557,11 @@ mod tests {
         let p = Vendor::MovellaDot
             .plan(
                 30,
-                &chars(&[dot::MEDIUM_PAYLOAD_UUID, dot::CONTROL_UUID, dot::DEVICE_CONTROL_UUID]),
+                &chars(&[
+                    dot::MEDIUM_PAYLOAD_UUID,
+                    dot::CONTROL_UUID,
+                    dot::DEVICE_CONTROL_UUID,
+                ]),
             )
             .unwrap();
         assert_eq!(p.writes[0].value.len(), 32);
@@ -559,21 +584,40 @@ mod tests {
     #[test]
     fn thingy_polar_metawear_plans() {
         let p = Vendor::Thingy52
-            .plan(100, &chars(&[thingy::RAW_DATA_UUID, thingy::MOTION_CONFIG_UUID, BATTERY_LEVEL]))
+            .plan(
+                100,
+                &chars(&[
+                    thingy::RAW_DATA_UUID,
+                    thingy::MOTION_CONFIG_UUID,
+                    BATTERY_LEVEL,
+                ]),
+            )
             .unwrap();
-        assert_eq!(p.writes[0].value, [0xE8, 0x03, 0xF4, 0x01, 0xF4, 0x01, 0x64, 0x00, 0x00]);
+        assert_eq!(
+            p.writes[0].value,
+            [0xE8, 0x03, 0xF4, 0x01, 0xF4, 0x01, 0x64, 0x00, 0x00]
+        );
         assert_eq!(p.battery, BatteryRead::Gatt(BATTERY_LEVEL));
         let p = Vendor::PolarVeritySense
-            .plan(100, &chars(&[polar::PMD_CONTROL_POINT_UUID, polar::PMD_DATA_UUID]))
+            .plan(
+                100,
+                &chars(&[polar::PMD_CONTROL_POINT_UUID, polar::PMD_DATA_UUID]),
+            )
             .unwrap();
-        assert_eq!(p.subscribe, vec![polar::PMD_CONTROL_POINT_UUID, polar::PMD_DATA_UUID]);
+        assert_eq!(
+            p.subscribe,
+            vec![polar::PMD_CONTROL_POINT_UUID, polar::PMD_DATA_UUID]
+        );
         // Verity gyro 52 Hz / 16 bit / 2000 °/s as seen in public clients (sensors.md §5.2).
         assert_eq!(
             p.writes[1].value,
             [0x02, 0x05, 0x00, 0x01, 0x34, 0x00, 0x01, 0x01, 0x10, 0x00, 0x02, 0x01, 0xD0, 0x07]
         );
         let p = Vendor::MetaWear
-            .plan(100, &chars(&[metawear::NOTIFY_UUID, metawear::COMMAND_UUID]))
+            .plan(
+                100,
+                &chars(&[metawear::NOTIFY_UUID, metawear::COMMAND_UUID]),
+            )
             .unwrap();
         assert_eq!(p.writes[0].value, [0x03, 0x80]);
         let start = metawear_start(metawear::Chip::Bmi160);
