@@ -409,6 +409,10 @@ async fn run_family(spec: Spec) {
     assert_eq!(s.links_lost, 1, "{vendor:?}");
     assert_eq!(dev.connects(), 2, "{vendor:?}");
     assert_eq!(s.nominal_rate_hz, rate);
+    eprintln!(
+        "{vendor:?}: {rate} Hz, delivered {delivered}, lost {} (truth {lost_truth}), rate {:.1} Hz",
+        s.lost, s.rate_hz
+    );
     if spec.timestamped {
         assert_eq!(
             s.lost, lost_truth as u64,
