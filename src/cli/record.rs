@@ -462,7 +462,7 @@ async fn record_ble<C: BleCentral>(
                 }
                 let now = states.borrow().clone();
                 eprintln!("{}", status_line(ticks as f64, &now));
-                if ticks % 5 == 0 {
+                if ticks.is_multiple_of(5) {
                     let (rate, list) = ble_meta(&now, &gaps);
                     write_meta_json(dir, rate, &list, false, "steady record (ble)")?;
                 }
