@@ -43,7 +43,8 @@ enum Command {
         /// Where it is worn: lower-back, left-shank, right-foot, …
         #[arg(long)]
         placement: String,
-        /// Sensor family, if it cannot be seen in a scan now (steady, witmotion, movella_dot).
+        /// Sensor family, if it cannot be seen in a scan now (steady, witmotion, movella_dot,
+        /// metawear, polar_verity_sense, thingy52).
         #[arg(long)]
         vendor: Option<String>,
         /// How long to look for the device to recognise it.
@@ -77,7 +78,10 @@ fn parse_vendor(text: &str) -> anyhow::Result<Vendor> {
     Vendor::ALL
         .into_iter()
         .find(|v| v.as_str() == t)
-        .ok_or_else(|| anyhow::anyhow!("unknown vendor `{text}` (steady, witmotion, movella_dot)"))
+        .ok_or_else(|| {
+            let names: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
+            anyhow::anyhow!("unknown vendor `{text}` ({})", names.join(", "))
+        })
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use steady_core::Placement;
-use steady_sensors::ble::manager::{Manager, ManagerConfig, RawNotification, SensorStatus};
+use steady_sensors::ble::manager::{Manager, ManagerConfig, SensorData, SensorStatus};
 use steady_sensors::ble::mock::{MockCentral, MockDevice};
 use steady_sensors::ble::transport::{Address, Advert, CharInfo};
 use steady_sensors::ble::vendor::{
@@ -73,14 +73,31 @@ fn config() -> ManagerConfig {
     }
 }
 
-/// Sends `seq` as a u32 LE counter frame (plus padding) every 10 ms (100 Hz) while `run` holds.
+/// A one-sample steady data frame of sample `seq` (device time `seq` × 10 ms, 100 Hz).
+fn frame(seq: u32) -> Vec<u8> {
+    let s = steady_protocol::RawSample {
+        acc: [0, 0, 2048],
+        gyr: [0; 3],
+    };
+    let f = steady_protocol::DataFrame::new(
+        steady_protocol::DataFlags::default(),
+        steady_protocol::StreamConfig::default(),
+        seq as u8,
+        seq.wrapping_mul(10_000),
+        &[s],
+    )
+    .unwrap();
+    let mut b = [0u8; 32];
+    let n = f.encode(&mut b).unwrap();
+    b[..n].to_vec()
+}
+
+/// Sends sample `seq` as a steady data frame every 10 ms (100 Hz).
 fn feed(device: MockDevice, seqs: std::ops::Range<u32>) -> tokio::task::JoinHandle<u32> {
     tokio::spawn(async move {
         let mut sent = 0;
         for seq in seqs {
-            let mut frame = seq.to_le_bytes().to_vec();
-            frame.extend_from_slice(&[0; 16]);
-            if device.notify(STEADY_DATA, &frame) {
+            if device.notify(STEADY_DATA, &frame(seq)) {
                 sent += 1;
             }
             sleep(Duration::from_millis(10)).await;
@@ -101,11 +118,11 @@ async fn wait_state(
         .clone()
 }
 
-fn seq(n: &RawNotification) -> u32 {
-    u32::from_le_bytes(n.bytes[..4].try_into().unwrap())
+fn seq(n: &SensorData) -> u32 {
+    steady_protocol::DataFrame::decode(&n.bytes).unwrap().t_us / 10_000
 }
 
-fn drain(rx: &mut mpsc::Receiver<RawNotification>) -> Vec<RawNotification> {
+fn drain(rx: &mut mpsc::Receiver<SensorData>) -> Vec<SensorData> {
     let mut v = Vec::new();
     while let Ok(n) = rx.try_recv() {
         v.push(n);
@@ -161,8 +178,27 @@ async fn streams_registered_sensors_only_with_placement_and_configuration() {
         .map(|n| n.arrival_us)
         .collect();
     assert!(t.windows(2).all(|w| w[1] - w[0] == 10_000), "{t:?}");
-    // The start command was written; the stranger was never touched.
-    assert_eq!(left.writes(), vec![(STEADY_CONTROL, vec![0x01, 10])]);
+    // Config and start commands were written; the stranger was never touched.
+    let cmds: Vec<_> = left
+        .writes()
+        .iter()
+        .map(|(u, v)| {
+            assert_eq!(*u, STEADY_CONTROL);
+            steady_protocol::CommandFrame::decode(v).unwrap().command
+        })
+        .collect();
+    assert_eq!(
+        cmds,
+        [
+            steady_protocol::Command::SetConfig(steady_protocol::StreamConfig::default()),
+            steady_protocol::Command::StartStreaming {
+                samples_per_frame: 0
+            }
+        ]
+    );
+    assert_eq!(stranger.connects(), 0);
+    // Each sample decoded once, on the session timeline.
+    assert_eq!(got.iter().map(|n| n.samples.len()).sum::<usize>(), 300);
     assert_eq!(stranger.connects(), 0);
     // Battery read at connect.
     let s = wait_state(&mut states, 1, |s| s.battery_pct.is_some()).await;
@@ -200,10 +236,17 @@ async fn silent_link_loss_reconnects_and_the_gap_shows_in_sequence_numbers() {
     assert_eq!(feed(dev.clone(), 200..250).await.unwrap(), 50);
     let s = wait_state(&mut states, 0, |s| s.notifications == 100).await;
     assert_eq!(s.state, SensorState::Streaming);
-    let seqs: Vec<u32> = drain(&mut rx).iter().map(seq).collect();
+    let got = drain(&mut rx);
+    let seqs: Vec<u32> = got.iter().map(seq).collect();
     assert_eq!(seqs.len(), 100);
     assert_eq!(seqs[49], 49);
     assert_eq!(seqs[50], 200, "gap visible as a jump in sequence numbers");
+    // ... and reported as an explicit gap of exactly the samples the sensor sent meanwhile.
+    let gaps: Vec<_> = got.iter().flat_map(|n| n.gaps.iter()).collect();
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].lost_samples, 150);
+    let s = states.borrow()[0].clone();
+    assert_eq!((s.received, s.lost), (100, 150));
     manager.shutdown().await;
 }
 

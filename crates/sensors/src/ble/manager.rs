@@ -1,37 +1,50 @@
 //! The connection manager (tokio): one task per registered sensor connects, discovers,
-//! subscribes, configures, reads the battery, watches for silence and reconnects with backoff;
-//! one task drains the central's event stream. States go out on a `watch` channel, raw
-//! notifications on a bounded `mpsc` channel.
+//! subscribes and configures with its vendor's [`Plan`](super::vendor::Plan), decodes every
+//! notification through the sensor's [`Receiver`] (driver → clock sync → gap accounting), reads
+//! the battery, watches for silence and reconnects with backoff; one task drains the central's
+//! event stream. States go out on a `watch` channel, decoded data on a bounded `mpsc` channel.
 
 use std::sync::Arc;
 
-use steady_core::Placement;
+use steady_core::{Gap, ImuSample, Placement};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::{Duration, Instant};
 
 use super::link::{connecting_state, Backoff, Health, LinkPolicy, SensorState, Watchdog};
 use super::registry::RegisteredDevice;
-use super::transport::{Address, BleCentral, BleError, BlePeripheral, CentralEvent};
-use super::vendor::{Vendor, BATTERY_LEVEL};
+use super::transport::{Address, BleCentral, BleError, BlePeripheral, CentralEvent, Uuid128};
+use super::vendor::{BatteryRead, Plan, PlanError, Vendor};
+use crate::driver::NoteKind;
+use crate::receive::{ReceiveConfig, Receiver};
 
-/// One raw notification as it arrived on the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawNotification {
+/// One notification as it arrived on the host, with what the receive path made of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensorData {
+    /// Index of the sensor in the device list given to [`Manager::start`].
+    pub index: usize,
     /// Device address.
     pub address: Address,
     /// Where the device is worn.
     pub placement: Placement,
-    /// Sensor family (selects the decoder).
+    /// Sensor family.
     pub vendor: Vendor,
-    /// Host arrival time, µs since [`Manager::epoch`].
+    /// Host arrival time, µs since [`Manager::epoch`] (= session time zero).
     pub arrival_us: u64,
+    /// Characteristic it came from.
+    pub uuid: Uuid128,
     /// The characteristic value.
     pub bytes: Vec<u8>,
+    /// What it was (data, control reply, malformed, unknown).
+    pub kind: NoteKind,
+    /// Its samples on the session timeline.
+    pub samples: Vec<ImuSample>,
+    /// Gaps (lost samples) revealed just before these samples.
+    pub gaps: Vec<Gap>,
 }
 
 /// The live status of one registered sensor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SensorStatus {
     /// Device address.
     pub address: Address,
@@ -41,16 +54,35 @@ pub struct SensorStatus {
     pub vendor: Vendor,
     /// Connection state.
     pub state: SensorState,
+    /// Rate the sensor was configured at, Hz.
+    pub nominal_rate_hz: f64,
+    /// Samples received per second over the last second or so.
+    pub rate_hz: f64,
+    /// Samples received.
+    pub received: u64,
+    /// Samples lost (in explicit gaps).
+    pub lost: u64,
+    /// Received / (received + lost), 1.0 before any data.
+    pub completeness: f64,
     /// Last battery reading, percent.
     pub battery_pct: Option<u8>,
-    /// Data notifications received.
+    /// Notifications received (all subscribed characteristics).
     pub notifications: u64,
-    /// Data notifications that failed the vendor's structural check.
+    /// Notifications that failed to decode.
     pub malformed: u64,
+    /// Notifications of an unknown characteristic or type.
+    pub unknown: u64,
     /// Links lost (each followed by a reconnect attempt).
     pub links_lost: u32,
-    /// Last connection error, if any.
+    /// Last connection or sensor error, if any.
     pub last_error: Option<String>,
+}
+
+impl SensorStatus {
+    /// Lost fraction, percent.
+    pub fn loss_pct(&self) -> f64 {
+        100.0 * (1.0 - self.completeness)
+    }
 }
 
 /// Manager settings.
@@ -60,10 +92,12 @@ pub struct ManagerConfig {
     pub policy: LinkPolicy,
     /// Output rate asked of each sensor, Hz.
     pub rate_hz: u32,
-    /// Capacity of the raw notification channel.
+    /// Capacity of the data channel.
     pub channel_capacity: usize,
     /// Longest wait for `connect` + discovery, µs.
     pub connect_timeout_us: u64,
+    /// Receive path settings (clock sync, counter-less gap threshold).
+    pub receive: ReceiveConfig,
 }
 
 impl Default for ManagerConfig {
@@ -73,6 +107,7 @@ impl Default for ManagerConfig {
             rate_hz: 100,
             channel_capacity: 4096,
             connect_timeout_us: 15_000_000,
+            receive: ReceiveConfig::default(),
         }
     }
 }
@@ -93,12 +128,12 @@ pub struct Manager {
 
 impl Manager {
     /// Starts managing `devices` (the registry's entries; nothing else is ever connected).
-    /// Returns the manager and the receiver of raw notifications.
+    /// Returns the manager and the receiver of decoded notifications.
     pub async fn start<C: BleCentral>(
         central: Arc<C>,
         devices: Vec<RegisteredDevice>,
         config: ManagerConfig,
-    ) -> Result<(Manager, mpsc::Receiver<RawNotification>), BleError> {
+    ) -> Result<(Manager, mpsc::Receiver<SensorData>), BleError> {
         let epoch = Instant::now();
         let (tx, rx) = mpsc::channel(config.channel_capacity.max(1));
         let (stop, stop_rx) = watch::channel(false);
@@ -109,9 +144,15 @@ impl Manager {
                 placement: d.placement,
                 vendor: d.vendor,
                 state: SensorState::Connecting,
+                nominal_rate_hz: d.vendor.nominal_rate_hz(config.rate_hz),
+                rate_hz: 0.0,
+                received: 0,
+                lost: 0,
+                completeness: 1.0,
                 battery_pct: None,
                 notifications: 0,
                 malformed: 0,
+                unknown: 0,
                 links_lost: 0,
                 last_error: None,
             })
@@ -151,8 +192,16 @@ impl Manager {
             }
         }));
         for (index, device) in devices.into_iter().enumerate() {
+            let rx = Receiver::new(
+                device.placement,
+                device.vendor,
+                config.rate_hz,
+                config.receive,
+            );
             let link = SensorLink {
                 central: central.clone(),
+                rx,
+                rate: RateMeter::default(),
                 device,
                 index,
                 config,
@@ -205,13 +254,41 @@ enum LinkEnd {
     Stop,
 }
 
+/// Samples per second over windows of about one second of arrival time.
+#[derive(Debug, Default)]
+struct RateMeter {
+    start_us: Option<u64>,
+    count: u64,
+    rate_hz: f64,
+}
+
+impl RateMeter {
+    fn add(&mut self, n: usize, now_us: u64) {
+        self.start_us.get_or_insert(now_us);
+        self.count += n as u64;
+        self.roll(now_us);
+    }
+
+    fn roll(&mut self, now_us: u64) {
+        let Some(start) = self.start_us else { return };
+        let span = now_us.saturating_sub(start);
+        if span >= 1_000_000 {
+            self.rate_hz = self.count as f64 * 1e6 / span as f64;
+            self.count = 0;
+            self.start_us = Some(now_us);
+        }
+    }
+}
+
 struct SensorLink<C: BleCentral> {
     central: Arc<C>,
+    rx: Receiver,
+    rate: RateMeter,
     device: RegisteredDevice,
     index: usize,
     config: ManagerConfig,
     states: Arc<watch::Sender<Vec<SensorStatus>>>,
-    out: mpsc::Sender<RawNotification>,
+    out: mpsc::Sender<SensorData>,
     signals: Arc<Signals>,
     stop: watch::Receiver<bool>,
     epoch: Instant,
@@ -260,31 +337,58 @@ impl<C: BleCentral> SensorLink<C> {
         }
     }
 
+    fn refresh(&self, s: &mut SensorStatus) {
+        let g = self.rx.gaps();
+        s.received = g.received();
+        s.lost = g.lost();
+        s.completeness = g.completeness();
+        let st = self.rx.stats();
+        s.notifications = st.notifications;
+        s.malformed = st.malformed;
+        s.unknown = st.unknown;
+        s.rate_hz = self.rate.rate_hz;
+        if let Some(b) = self.rx.driver().battery_pct() {
+            s.battery_pct = Some(b);
+        }
+        if let Some(e) = self.rx.driver().last_error() {
+            s.last_error = Some(e.to_string());
+        }
+    }
+
+    async fn setup(&mut self, p: &C::Peripheral) -> Result<Plan, BleError> {
+        let address = self.device.address;
+        p.connect().await?;
+        let chars = p.discover().await?;
+        let plan = self
+            .device
+            .vendor
+            .plan(self.config.rate_hz, &chars)
+            .map_err(|e| match e {
+                PlanError::MissingCharacteristic(u, _) => {
+                    BleError::MissingCharacteristic(address, u)
+                }
+            })?;
+        self.rx.driver_mut().on_link_up();
+        for &u in &plan.subscribe {
+            p.subscribe(u).await?;
+        }
+        for cmd in &plan.writes {
+            p.write(cmd.uuid, &cmd.value, cmd.with_response).await?;
+        }
+        Ok(plan)
+    }
+
     async fn link(
         &mut self,
         ever_connected: &mut bool,
         backoff: &mut Backoff,
     ) -> Result<LinkEnd, BleError> {
         let address = self.device.address;
-        let vendor = self.device.vendor;
-        let data_char = vendor.data_char();
         let p = self.central.peripheral(address).await?;
         let mut notes = p.notifications().await?;
         let timeout = Duration::from_micros(self.config.connect_timeout_us);
-        let setup = async {
-            p.connect().await?;
-            let chars = p.discover().await?;
-            if !chars.iter().any(|c| c.uuid == data_char && c.notify) {
-                return Err(BleError::MissingCharacteristic(address, data_char));
-            }
-            p.subscribe(data_char).await?;
-            for cmd in vendor.configure(self.config.rate_hz) {
-                p.write(cmd.uuid, &cmd.value, cmd.with_response).await?;
-            }
-            Ok(chars.iter().any(|c| c.uuid == BATTERY_LEVEL && c.read))
-        };
-        let has_battery = match tokio::time::timeout(timeout, setup).await {
-            Ok(Ok(b)) => b,
+        let plan = match tokio::time::timeout(timeout, self.setup(&p)).await {
+            Ok(Ok(plan)) => plan,
             Ok(Err(e)) => {
                 let _ = p.disconnect().await;
                 return Err(e);
@@ -309,54 +413,94 @@ impl<C: BleCentral> SensorLink<C> {
                     let Some(n) = n else {
                         return Err(BleError::Stack(format!("{address}: notification stream ended")));
                     };
-                    if n.uuid != data_char {
+                    if !plan.subscribe.contains(&n.uuid) {
                         continue;
                     }
                     let now_us = self.now_us();
-                    if !watchdog.has_streamed() {
-                        backoff.reset();
+                    let got = self.rx.push(n.uuid, &n.value, now_us);
+                    for w in self.rx.driver_mut().take_writes() {
+                        p.write(w.uuid, &w.value, w.with_response).await?;
                     }
-                    watchdog.on_data(now_us);
-                    let ok = vendor.plausible(&n.value);
-                    self.update(|s| {
-                        s.state = SensorState::Streaming;
-                        s.notifications += 1;
-                        if !ok {
-                            s.malformed += 1;
+                    let is_data = plan.data.contains(&n.uuid) && got.kind != NoteKind::Control;
+                    if is_data {
+                        if !watchdog.has_streamed() {
+                            backoff.reset();
                         }
+                        watchdog.on_data(now_us);
+                    }
+                    self.rate.add(got.samples.len(), now_us);
+                    let i = self.index;
+                    self.states.send_if_modified(|all| {
+                        let before = all[i].clone();
+                        if is_data {
+                            all[i].state = SensorState::Streaming;
+                        }
+                        self.refresh(&mut all[i]);
+                        all[i] != before
                     });
-                    let raw = RawNotification {
+                    let data = SensorData {
+                        index: self.index,
                         address,
                         placement: self.device.placement,
-                        vendor,
+                        vendor: self.device.vendor,
                         arrival_us: now_us,
+                        uuid: n.uuid,
                         bytes: n.value,
+                        kind: got.kind,
+                        samples: got.samples,
+                        gaps: got.gaps,
                     };
-                    if self.out.send(raw).await.is_err() {
+                    if self.out.send(data).await.is_err() {
                         let _ = p.disconnect().await;
                         return Ok(LinkEnd::Stop);
                     }
                 }
-                _ = tick.tick() => match watchdog.check(self.now_us()) {
-                    Health::Streaming => {}
-                    Health::Stalled => self.update(|s| s.state = SensorState::Stalled),
-                    Health::LinkLost => {
-                        let _ = p.disconnect().await;
-                        return Ok(LinkEnd::Lost);
+                _ = tick.tick() => {
+                    let now_us = self.now_us();
+                    self.rate.roll(now_us);
+                    if self.rate.start_us.is_some_and(|s| now_us - s >= 2_000_000) {
+                        // Nothing for two windows: the rate is zero, not the last value.
+                        self.rate.rate_hz = 0.0;
                     }
-                },
+                    let i = self.index;
+                    self.states.send_if_modified(|all| {
+                        let before = all[i].clone();
+                        self.refresh(&mut all[i]);
+                        all[i] != before
+                    });
+                    match watchdog.check(now_us) {
+                        Health::Streaming => {}
+                        Health::Stalled => self.update(|s| s.state = SensorState::Stalled),
+                        Health::LinkLost => {
+                            let _ = p.disconnect().await;
+                            return Ok(LinkEnd::Lost);
+                        }
+                    }
+                }
                 _ = self.signals.disconnected.notified() => {
                     // The event may be stale (from an earlier link): trust the stack's answer.
                     if !p.is_connected().await.unwrap_or(false) {
                         return Ok(LinkEnd::Lost);
                     }
                 }
-                _ = battery.tick(), if has_battery => {
-                    if let Ok(v) = p.read(BATTERY_LEVEL).await {
-                        if let Some(&pct) = v.first() {
-                            self.update(|s| s.battery_pct = Some(pct.min(100)));
+                _ = battery.tick(), if plan.battery != BatteryRead::None => {
+                    match &plan.battery {
+                        BatteryRead::Gatt(u) => {
+                            if let Ok(v) = p.read(*u).await {
+                                self.rx.driver_mut().on_battery_read(*u, &v);
+                            }
                         }
+                        BatteryRead::Command(c) => {
+                            let _ = p.write(c.uuid, &c.value, c.with_response).await;
+                        }
+                        BatteryRead::None => {}
                     }
+                    let i = self.index;
+                    self.states.send_if_modified(|all| {
+                        let before = all[i].clone();
+                        self.refresh(&mut all[i]);
+                        all[i] != before
+                    });
                 }
                 _ = self.stop.changed() => {
                     let _ = p.disconnect().await;

@@ -11,8 +11,25 @@ use super::transport::{
     Uuid128,
 };
 
+/// Answers a write with notifications `(characteristic, value)` (e.g. a MetaWear chip reply).
+pub type Responder = Box<dyn Fn(Uuid128, &[u8]) -> Vec<(Uuid128, Vec<u8>)> + Send>;
+
+#[derive(Default)]
+struct Answer(Option<Responder>);
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Answer(..)"
+        } else {
+            "Answer(none)"
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 struct Device {
+    responder: Answer,
     advert: Advert,
     present: bool,
     connected: bool,
@@ -134,6 +151,15 @@ impl MockDevice {
                 w.emit(CentralEvent::Discovered(a));
             }
         })
+    }
+
+    /// Sets how the device answers writes: each returned `(characteristic, value)` is
+    /// notified at once (if subscribed), as a sensor answers a command.
+    pub fn set_responder(
+        &self,
+        f: impl Fn(Uuid128, &[u8]) -> Vec<(Uuid128, Vec<u8>)> + Send + 'static,
+    ) {
+        self.with(|w, a| w.devices.get_mut(&a).unwrap().responder = Answer(Some(Box::new(f))))
     }
 
     /// Sets the value a read of `uuid` returns.
@@ -300,7 +326,24 @@ impl BlePeripheral for MockPeripheral {
         value: &[u8],
         _with_response: bool,
     ) -> Result<(), BleError> {
-        self.connected(|d| d.writes.push((uuid, value.to_vec())))
+        self.connected(|d| {
+            d.writes.push((uuid, value.to_vec()));
+            let answers = d
+                .responder
+                .0
+                .as_ref()
+                .map(|f| f(uuid, value))
+                .unwrap_or_default();
+            for (u, v) in answers {
+                if d.subscribed.contains(&u) {
+                    let n = Notification { uuid: u, value: v };
+                    d.listeners.retain(|tx| !tx.is_closed());
+                    for tx in &d.listeners {
+                        let _ = tx.try_send(n.clone());
+                    }
+                }
+            }
+        })
     }
 
     async fn read(&self, uuid: Uuid128) -> Result<Vec<u8>, BleError> {

@@ -3,7 +3,8 @@
 //! - [`transport`]: the async trait in front of btleplug ([`BleCentral`], [`BlePeripheral`]).
 //! - [`bluez`] (feature `bluez`): its btleplug implementation.
 //! - [`mock`]: an in-memory implementation for tests.
-//! - [`vendor`]: recognition, UUIDs and configuration bytes per sensor family.
+//! - [`vendor`]: recognition, UUIDs and the link plan (subscriptions, configuration bytes,
+//!   battery) per sensor family.
 //! - [`registry`]: registered devices persisted in the data directory.
 //! - [`link`]: pure state machine (states, backoff, silence watchdog).
 //! - [`manager`]: the tokio connection manager.
@@ -20,7 +21,7 @@ pub mod transport;
 pub mod vendor;
 
 pub use link::{LinkPolicy, SensorState};
-pub use manager::{Manager, ManagerConfig, RawNotification, SensorStatus};
+pub use manager::{Manager, ManagerConfig, SensorData, SensorStatus};
 pub use registry::{RegisteredDevice, Registry, RegistryError};
 pub use transport::{Address, Advert, BleCentral, BleError, BlePeripheral, CentralEvent};
 pub use vendor::Vendor;
