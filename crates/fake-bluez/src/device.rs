@@ -124,10 +124,12 @@ pub enum Family {
     PolarVeritySense,
     /// Nordic Thingy:52 (raw motion).
     Thingy52,
+    /// Not an IMU (see [`SimSensor::stranger`]).
+    Stranger,
 }
 
 impl Family {
-    /// Every family.
+    /// Every IMU family.
     pub const ALL: [Family; 6] = [
         Family::Steady,
         Family::WitMotion,
@@ -175,11 +177,26 @@ impl SimSensor {
             Family::MetaWear => firmware::metawear::sensor(address, index, clock),
             Family::PolarVeritySense => firmware::polar::sensor(address, index, clock),
             Family::Thingy52 => firmware::thingy::sensor(address, index, clock),
+            Family::Stranger => return SimSensor::stranger(address, "Galaxy Buds"),
         };
         SimSensor {
             family,
             spec,
             firmware,
+            silent: false,
+        }
+    }
+
+    /// A device that is not an IMU (earbuds with only a Battery Service): a scan must leave
+    /// it out and nothing may connect to it.
+    pub fn stranger(address: [u8; 6], name: &str) -> SimSensor {
+        let mut spec = base_spec(address, name, vec![battery_service(50)]);
+        spec.advertised = vec![BATTERY_SERVICE];
+        spec.manufacturer_data = vec![(0x0075, vec![0x42, 0x04])];
+        SimSensor {
+            family: Family::Stranger,
+            spec,
+            firmware: Box::new(firmware::Inert),
             silent: false,
         }
     }

@@ -65,6 +65,24 @@ pub trait Firmware: Send {
     fn status(&self) -> FirmwareStatus;
 }
 
+/// A firmware that does nothing (devices that are not sensors).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Inert;
+
+impl Firmware for Inert {
+    fn on_link_down(&mut self, _now_s: f64) {}
+    fn on_notify(&mut self, _now_s: f64, _uuid: Uuid, _enabled: bool, _out: &mut Out) {}
+    fn on_write(&mut self, _now_s: f64, _uuid: Uuid, _value: &[u8], _out: &mut Out) {}
+    fn poll(&mut self, _now_s: f64, _out: &mut Out) {}
+    fn status(&self) -> FirmwareStatus {
+        FirmwareStatus {
+            streaming: false,
+            rate_hz: 0.0,
+            runs: Vec::new(),
+        }
+    }
+}
+
 /// The device's own clock: `offset_s + now_s · (1 + drift_ppm · 1e-6)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DeviceClock {
