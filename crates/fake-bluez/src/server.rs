@@ -182,7 +182,9 @@ fn dispatch(msg: &Message, w: &mut World, now_s: f64) -> Result<Message, BluezEr
                 }
                 // Trusted / Alias on devices: accepted, not modelled.
                 (Object::Device(_), DEVICE_IFACE) => Ok(ret()),
-                _ => Err(BluezError::NotPermitted(format!("{want}.{name} is read-only"))),
+                _ => Err(BluezError::NotPermitted(format!(
+                    "{want}.{name} is read-only"
+                ))),
             }
         }
         (ADAPTER_IFACE, m) if obj == Object::Adapter => {
@@ -253,7 +255,8 @@ fn dispatch(msg: &Message, w: &mut World, now_s: f64) -> Result<Message, BluezEr
 }
 
 fn error_reply(msg: &Message, e: &BluezError) -> Message {
-    let name = ErrorName::new(e.name()).unwrap_or_else(|_| ErrorName::from("org.bluez.Error.Failed"));
+    let name =
+        ErrorName::new(e.name()).unwrap_or_else(|_| ErrorName::from("org.bluez.Error.Failed"));
     let text = CString::new(e.to_string()).unwrap_or_default();
     msg.error(&name, &text)
 }

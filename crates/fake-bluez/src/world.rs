@@ -471,7 +471,10 @@ impl World {
                 DESC_IFACE,
                 vec![
                     ("UUID", Value::Str(uuid_string(CCCD))),
-                    ("Characteristic", Value::Path(self.path_of(i, Gatt::Char(s, c)))),
+                    (
+                        "Characteristic",
+                        Value::Path(self.path_of(i, Gatt::Char(s, c))),
+                    ),
                     ("Value", Value::Bytes(Vec::new())),
                 ],
             ),
@@ -644,7 +647,13 @@ impl World {
     }
 
     /// `GattCharacteristic1.StartNotify`.
-    pub fn start_notify(&mut self, i: usize, s: usize, c: usize, now_s: f64) -> Result<(), BluezError> {
+    pub fn start_notify(
+        &mut self,
+        i: usize,
+        s: usize,
+        c: usize,
+        now_s: f64,
+    ) -> Result<(), BluezError> {
         let ch = self.char_spec(i, s, c);
         if !ch.notifies() {
             return Err(BluezError::NotPermitted("Notify not supported".into()));
@@ -668,7 +677,13 @@ impl World {
     }
 
     /// `GattCharacteristic1.StopNotify`.
-    pub fn stop_notify(&mut self, i: usize, s: usize, c: usize, now_s: f64) -> Result<(), BluezError> {
+    pub fn stop_notify(
+        &mut self,
+        i: usize,
+        s: usize,
+        c: usize,
+        now_s: f64,
+    ) -> Result<(), BluezError> {
         let uuid = self.char_spec(i, s, c).uuid;
         if !self.devices[i].notifying.remove(&uuid) {
             return Err(BluezError::Failed("No notify session started".into()));
@@ -689,7 +704,13 @@ impl World {
     }
 
     /// `GattCharacteristic1.ReadValue`.
-    pub fn read_value(&mut self, i: usize, s: usize, c: usize, now_s: f64) -> Result<Vec<u8>, BluezError> {
+    pub fn read_value(
+        &mut self,
+        i: usize,
+        s: usize,
+        c: usize,
+        now_s: f64,
+    ) -> Result<Vec<u8>, BluezError> {
         let ch = self.char_spec(i, s, c);
         if !ch.has("read") {
             return Err(BluezError::NotPermitted("Read not permitted".into()));
@@ -879,7 +900,8 @@ mod tests {
             SimSensor::new(Family::WitMotion, [0xE1, 0, 0, 0, 0, 1], 0),
             0.0,
         );
-        w.set_adapter_property("Powered", &Value::Bool(true)).unwrap();
+        w.set_adapter_property("Powered", &Value::Bool(true))
+            .unwrap();
         (w, i)
     }
 
@@ -911,7 +933,10 @@ mod tests {
             .filter(|e| matches!(e, Effect::InterfacesAdded { .. }))
             .count();
         assert_eq!(added, 1);
-        assert!(w.stop_discovery(":1.6").is_err(), "not this client's session");
+        assert!(
+            w.stop_discovery(":1.6").is_err(),
+            "not this client's session"
+        );
     }
 
     #[test]
@@ -934,13 +959,22 @@ mod tests {
         assert!(
             matches!(first, Effect::PropertiesChanged { changed, .. } if changed[0].0 == "ServicesResolved")
         );
-        assert!(matches!(last, Effect::PropertiesChanged { changed, .. } if changed[0].0 == "Connected"));
+        assert!(
+            matches!(last, Effect::PropertiesChanged { changed, .. } if changed[0].0 == "Connected")
+        );
         assert!(fx[1..fx.len() - 1]
             .iter()
             .all(|e| matches!(e, Effect::InterfacesRemoved { .. })));
-        assert!(w.lookup(&w.path_of(i, Gatt::Char(s, c))).is_none(), "GATT gone");
+        assert!(
+            w.lookup(&w.path_of(i, Gatt::Char(s, c))).is_none(),
+            "GATT gone"
+        );
         w.tick(2.0);
-        assert_eq!(w.log(i).notifications_on(NOTIFY_UUID), 10, "nothing while down");
+        assert_eq!(
+            w.log(i).notifications_on(NOTIFY_UUID),
+            10,
+            "nothing while down"
+        );
         assert!(w.connect(i, 1.5).is_err(), "out of range");
         w.connect(i, 2.2).unwrap();
         assert_eq!(

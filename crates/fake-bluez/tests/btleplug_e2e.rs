@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use steady_core::{Micros, Placement};
 use steady_fake_bluez::firmware::{polar as fake_polar, Motion};
-use steady_fake_bluez::{Family, FakeBluez, PrivateBus, SimSensor, SYSTEM_BUS_ENV};
+use steady_fake_bluez::{FakeBluez, Family, PrivateBus, SimSensor, SYSTEM_BUS_ENV};
 use steady_protocol::vendors::{self, dot, metawear, polar, thingy, witmotion, DeviceTime};
 use steady_protocol::{gatt, Command, CommandFrame, DataFrame, StatusFrame};
 use steady_sensors::ble::bluez::{BluezCentral, BluezPeripheral};
@@ -185,7 +185,10 @@ fn scan_recognises_every_vendor_and_registers_the_imus() {
             assert_eq!(ad.rssi_dbm, Some(-58));
         }
         assert!(advert(STEADY).services.contains(&gatt::SERVICE_UUID));
-        assert_eq!(advert(DOT).manufacturer_data, vec![(dot::COMPANY_ID, vec![1, 2])]);
+        assert_eq!(
+            advert(DOT).manufacturer_data,
+            vec![(dot::COMPANY_ID, vec![1, 2])]
+        );
         assert_eq!(
             vendors::recognise(&vendors::Advertisement {
                 local_name: advert(STRANGER).name.as_deref(),
@@ -199,11 +202,20 @@ fn scan_recognises_every_vendor_and_registers_the_imus() {
         let by_addr = |a: [u8; 6]| found.iter().find(|r| r.address == Address(a));
         assert_eq!(by_addr(WIT).map(|r| r.vendor), Some(Vendor::WitMotion));
         assert_eq!(by_addr(DOT).map(|r| r.vendor), Some(Vendor::MovellaDot));
-        assert_eq!(by_addr(DOT).and_then(|r| r.name.clone()).as_deref(), Some("Movella DOT"));
+        assert_eq!(
+            by_addr(DOT).and_then(|r| r.name.clone()).as_deref(),
+            Some("Movella DOT")
+        );
         assert_eq!(by_addr(WIT).and_then(|r| r.rssi_dbm), Some(-58));
-        assert!(by_addr(STRANGER).is_none(), "a stranger's device is never listed");
+        assert!(
+            by_addr(STRANGER).is_none(),
+            "a stranger's device is never listed"
+        );
         for r in &found {
-            assert!(fake.is_present(r.address.0).unwrap(), "listed but not on the bus");
+            assert!(
+                fake.is_present(r.address.0).unwrap(),
+                "listed but not on the bus"
+            );
         }
 
         // Register two of them where they are worn; the registry persists and reloads.
@@ -244,8 +256,14 @@ fn steady_sensor_configures_and_streams_frames_at_200_hz() {
         let mut notes = p.notifications().await.unwrap();
         p.connect().await.expect("connect");
         let chars = p.discover().await.expect("discover");
-        for u in [gatt::DATA_CHAR_UUID, gatt::COMMAND_CHAR_UUID, gatt::STATUS_CHAR_UUID] {
-            assert!(chars.iter().any(|ch| ch.uuid == u && ch.service == gatt::SERVICE_UUID));
+        for u in [
+            gatt::DATA_CHAR_UUID,
+            gatt::COMMAND_CHAR_UUID,
+            gatt::STATUS_CHAR_UUID,
+        ] {
+            assert!(chars
+                .iter()
+                .any(|ch| ch.uuid == u && ch.service == gatt::SERVICE_UUID));
         }
         p.subscribe(gatt::STATUS_CHAR_UUID).await.unwrap();
         p.subscribe(gatt::DATA_CHAR_UUID).await.unwrap();
@@ -257,11 +275,23 @@ fn steady_sensor_configures_and_streams_frames_at_200_hz() {
         let mut sent = Vec::new();
         for (id, command) in [
             (1, Command::SetConfig(config)),
-            (2, Command::StartStreaming { samples_per_frame: 0 }),
+            (
+                2,
+                Command::StartStreaming {
+                    samples_per_frame: 0,
+                },
+            ),
         ] {
             let mut buf = [0u8; steady_protocol::command::MAX_COMMAND_LEN];
-            let n = CommandFrame { request_id: id, command }.encode(&mut buf).unwrap();
-            p.write(gatt::COMMAND_CHAR_UUID, &buf[..n], true).await.unwrap();
+            let n = CommandFrame {
+                request_id: id,
+                command,
+            }
+            .encode(&mut buf)
+            .unwrap();
+            p.write(gatt::COMMAND_CHAR_UUID, &buf[..n], true)
+                .await
+                .unwrap();
             sent.push(buf[..n].to_vec());
         }
         let got = collect(&mut notes, |g| count(g, gatt::DATA_CHAR_UUID) >= 400).await;
@@ -270,7 +300,11 @@ fn steady_sensor_configures_and_streams_frames_at_200_hz() {
         let acks: Vec<u8> = got
             .iter()
             .filter(|n| n.uuid == gatt::STATUS_CHAR_UUID)
-            .map(|n| StatusFrame::decode(&n.value).expect("status frame").request_id)
+            .map(|n| {
+                StatusFrame::decode(&n.value)
+                    .expect("status frame")
+                    .request_id
+            })
             .collect();
         assert_eq!(acks, [1, 2]);
         let log = fake.log(STEADY).unwrap();
@@ -335,7 +369,9 @@ fn metawear_streams_acc_and_gyro_after_its_command_sequence() {
             let mut buf = [0u8; 20];
             let n = build(&mut buf).unwrap();
             // MetaWear commands go as write without response (sensors.md §4.1).
-            p.write(metawear::COMMAND_UUID, &buf[..n], false).await.unwrap();
+            p.write(metawear::COMMAND_UUID, &buf[..n], false)
+                .await
+                .unwrap();
         }
         let dec = metawear::Decoder {
             chip,
@@ -370,7 +406,11 @@ fn metawear_streams_acc_and_gyro_after_its_command_sequence() {
         let log = fake.log(META).unwrap();
         assert_eq!(log.writes.len(), steps.len());
         assert!(log.writes.iter().all(|w| !w.with_response));
-        assert_eq!(log.writes[2].value, [0x03, 0x03, 0x29, 0x08], "acc 200 Hz ±8 g");
+        assert_eq!(
+            log.writes[2].value,
+            [0x03, 0x03, 0x29, 0x08],
+            "acc 200 Hz ±8 g"
+        );
         assert_eq!(fake.firmware(META).unwrap().rate_hz, 200.0);
         p.disconnect().await.unwrap();
     });
@@ -387,7 +427,12 @@ fn polar_pmd_streams_compressed_acc_and_gyro_at_208_hz() {
         p.discover().await.unwrap();
         let features = p.read(polar::PMD_CONTROL_POINT_UUID).await.unwrap();
         assert_eq!(features[1] & 0x24, 0x24, "ACC and GYRO offered");
-        assert_eq!(p.read(steady_sensors::ble::vendor::BATTERY_LEVEL).await.unwrap(), [91]);
+        assert_eq!(
+            p.read(steady_sensors::ble::vendor::BATTERY_LEVEL)
+                .await
+                .unwrap(),
+            [91]
+        );
         p.subscribe(polar::PMD_CONTROL_POINT_UUID).await.unwrap();
         p.subscribe(polar::PMD_DATA_UUID).await.unwrap();
         for (stream, range) in [(polar::Stream::Acc, 8), (polar::Stream::Gyro, 2000)] {
@@ -399,18 +444,26 @@ fn polar_pmd_streams_compressed_acc_and_gyro_at_208_hz() {
             };
             let mut buf = [0u8; 32];
             let n = polar::start(stream, &settings, &mut buf).unwrap();
-            p.write(polar::PMD_CONTROL_POINT_UUID, &buf[..n], true).await.unwrap();
+            p.write(polar::PMD_CONTROL_POINT_UUID, &buf[..n], true)
+                .await
+                .unwrap();
         }
         let got = collect(&mut notes, |g| count(g, polar::PMD_DATA_UUID) >= 60).await;
         let mut factors = Vec::new();
-        for n in got.iter().filter(|n| n.uuid == polar::PMD_CONTROL_POINT_UUID) {
+        for n in got
+            .iter()
+            .filter(|n| n.uuid == polar::PMD_CONTROL_POINT_UUID)
+        {
             let r = polar::decode_cp_response(&n.value).expect("cp response");
             assert_eq!((r.op, r.status), (0x02, 0), "start accepted");
             assert_eq!(&r.params[..2], [0x05, 0x01], "factor setting");
             let f = f32::from_le_bytes([r.params[2], r.params[3], r.params[4], r.params[5]]);
             factors.push((r.measurement_type, f));
         }
-        assert_eq!(factors, [(2, fake_polar::ACC_FACTOR), (5, fake_polar::GYR_FACTOR)]);
+        assert_eq!(
+            factors,
+            [(2, fake_polar::ACC_FACTOR), (5, fake_polar::GYR_FACTOR)]
+        );
         let decoder = |stream, factor| polar::Decoder {
             stream,
             sample_rate_hz: 208,
@@ -420,7 +473,11 @@ fn polar_pmd_streams_compressed_acc_and_gyro_at_208_hz() {
         let gyr = decoder(polar::Stream::Gyro, factors[1].1);
         let mut times: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
         for n in got.iter().filter(|n| n.uuid == polar::PMD_DATA_UUID) {
-            let (which, dec) = if n.value[0] == 2 { (0, &acc) } else { (1, &gyr) };
+            let (which, dec) = if n.value[0] == 2 {
+                (0, &acc)
+            } else {
+                (1, &gyr)
+            };
             let mut out = [vendors::VendorSample::EMPTY; 32];
             let k = dec.decode(&n.value, &mut out).expect("PMD frame decodes");
             assert_eq!(k, 8, "208 Hz / 26 per frame");
@@ -461,9 +518,16 @@ fn thingy_raw_motion_follows_its_configured_rate() {
         };
         let mut buf = [0u8; 9];
         let n = thingy::motion_config(&cfg, &mut buf).unwrap();
-        p.write(thingy::MOTION_CONFIG_UUID, &buf[..n], true).await.unwrap();
+        p.write(thingy::MOTION_CONFIG_UUID, &buf[..n], true)
+            .await
+            .unwrap();
         assert_eq!(p.read(thingy::MOTION_CONFIG_UUID).await.unwrap(), buf[..n]);
-        assert_eq!(p.read(steady_sensors::ble::vendor::BATTERY_LEVEL).await.unwrap(), [64]);
+        assert_eq!(
+            p.read(steady_sensors::ble::vendor::BATTERY_LEVEL)
+                .await
+                .unwrap(),
+            [64]
+        );
         p.subscribe(thingy::RAW_DATA_UUID).await.unwrap();
         let got = collect(&mut notes, |g| count(g, thingy::RAW_DATA_UUID) >= 100).await;
         for n in &got {
@@ -556,7 +620,11 @@ impl Running {
     }
 
     /// Waits until `ok` holds for the status list (≤ 10 s), returning it.
-    async fn until(&mut self, what: &str, ok: impl Fn(&[SensorStatus]) -> bool) -> Vec<SensorStatus> {
+    async fn until(
+        &mut self,
+        what: &str,
+        ok: impl Fn(&[SensorStatus]) -> bool,
+    ) -> Vec<SensorStatus> {
         let r = timeout(Duration::from_secs(10), async {
             loop {
                 let now = self.states.borrow_and_update().clone();
@@ -653,7 +721,9 @@ fn manager_configures_witmotion_at_200_hz_and_dot_and_streams_both() {
         for n in dot_raw.iter().take(20) {
             let mut out = [vendors::VendorSample::EMPTY; 1];
             dot::decode(&n.bytes, &mut out).unwrap();
-            let DeviceTime::Micros32(ts) = out[0].device_time else { unreachable!() };
+            let DeviceTime::Micros32(ts) = out[0].device_time else {
+                unreachable!()
+            };
             let (a, g) = motion.at(f64::from(ts) / 1e6);
             let (ga, gg) = (out[0].acc_mps2.unwrap(), out[0].gyr_dps.unwrap());
             for k in 0..3 {
@@ -676,11 +746,22 @@ fn link_loss_mid_stream_reconnects_and_the_gap_is_counted_exactly() {
     let (fake, _serial) = env();
     run(async {
         let c = central().await;
-        let mut m = start(c, vec![registered(LOSS_DOT, Vendor::MovellaDot, Placement::RightShank)]).await;
-        m.until("streaming", |s| s[0].state == SensorState::Streaming && s[0].notifications >= 60)
-            .await;
+        let mut m = start(
+            c,
+            vec![registered(
+                LOSS_DOT,
+                Vendor::MovellaDot,
+                Placement::RightShank,
+            )],
+        )
+        .await;
+        m.until("streaming", |s| {
+            s[0].state == SensorState::Streaming && s[0].notifications >= 60
+        })
+        .await;
         // The sensor walks out of range for 0.6 s.
-        fake.drop_link(LOSS_DOT, Duration::from_millis(600)).unwrap();
+        fake.drop_link(LOSS_DOT, Duration::from_millis(600))
+            .unwrap();
         m.until("link loss seen", |s| s[0].links_lost == 1).await;
         let before = m.raw_of(LOSS_DOT).len() as u64;
         let s = m
@@ -691,7 +772,9 @@ fn link_loss_mid_stream_reconnects_and_the_gap_is_counted_exactly() {
         assert_eq!(s[0].links_lost, 1);
         assert_eq!(s[0].malformed, 0);
         let seen = m.seen.lock().unwrap().clone();
-        let i = seen.iter().position(|x| matches!(x, SensorState::Reconnecting { .. }));
+        let i = seen
+            .iter()
+            .position(|x| matches!(x, SensorState::Reconnecting { .. }));
         assert!(i.is_some(), "reconnecting was reported: {seen:?}");
         assert!(seen[i.unwrap()..].contains(&SensorState::Streaming));
         m.shutdown().await;
@@ -703,7 +786,10 @@ fn link_loss_mid_stream_reconnects_and_the_gap_is_counted_exactly() {
         let log = fake.log(LOSS_DOT).unwrap();
         assert_eq!(log.link_drops, 1);
         assert_eq!(log.connects, 2);
-        assert!(log.refused_connects >= 1, "reconnect attempts while out of range");
+        assert!(
+            log.refused_connects >= 1,
+            "reconnect attempts while out of range"
+        );
 
         // The host side: DOT timestamps → sample numbers → gap accounting.
         let mut gaps = GapTracker::new();
@@ -713,7 +799,10 @@ fn link_loss_mid_stream_reconnects_and_the_gap_is_counted_exactly() {
         assert_eq!(gaps.gaps().len(), 1, "one explicit gap");
         assert_eq!(gaps.lost(), lost_truth);
         assert!(lost_truth >= 36, "at least the 0.6 s outage at 60 Hz");
-        assert_eq!(gaps.received(), log.notifications_on(dot::MEDIUM_PAYLOAD_UUID));
+        assert_eq!(
+            gaps.received(),
+            log.notifications_on(dot::MEDIUM_PAYLOAD_UUID)
+        );
     });
 }
 
@@ -724,13 +813,20 @@ fn removed_device_is_rediscovered_and_streams_again() {
         let c = central().await;
         let mut m = start(
             c.clone(),
-            vec![registered(GONE_DOT, Vendor::MovellaDot, Placement::LeftFoot)],
+            vec![registered(
+                GONE_DOT,
+                Vendor::MovellaDot,
+                Placement::LeftFoot,
+            )],
         )
         .await;
-        m.until("streaming", |s| s[0].state == SensorState::Streaming && s[0].notifications >= 30)
-            .await;
+        m.until("streaming", |s| {
+            s[0].state == SensorState::Streaming && s[0].notifications >= 30
+        })
+        .await;
         fake.remove(GONE_DOT).unwrap();
-        m.until("not streaming", |s| s[0].state != SensorState::Streaming).await;
+        m.until("not streaming", |s| s[0].state != SensorState::Streaming)
+            .await;
         // BlueZ forgot it: btleplug no longer lists it.
         let t0 = Instant::now();
         while c.peripheral(Address(GONE_DOT)).await.is_ok() {
@@ -768,14 +864,26 @@ fn malformed_notifications_are_counted_and_streaming_goes_on() {
     let (fake, _serial) = env();
     run(async {
         let c = central().await;
-        let mut m = start(c, vec![registered(BAD_WIT, Vendor::WitMotion, Placement::RightFoot)]).await;
-        m.until("streaming", |s| s[0].state == SensorState::Streaming && s[0].notifications >= 40)
-            .await;
+        let mut m = start(
+            c,
+            vec![registered(BAD_WIT, Vendor::WitMotion, Placement::RightFoot)],
+        )
+        .await;
+        m.until("streaming", |s| {
+            s[0].state == SensorState::Streaming && s[0].notifications >= 40
+        })
+        .await;
         let bad: [&[u8]; 2] = [&[0x55, 0x62, 1, 2, 3], &[0x55, 0x61, 0, 0, 0, 0, 0, 0, 0]];
         for b in bad {
-            assert!(fake.inject(BAD_WIT, witmotion::NOTIFY_UUID, b).unwrap(), "delivered");
+            assert!(
+                fake.inject(BAD_WIT, witmotion::NOTIFY_UUID, b).unwrap(),
+                "delivered"
+            );
             let mut out = [vendors::VendorSample::EMPTY; 4];
-            assert!(witmotion::decode(b, &mut out).is_err(), "typed decode error, no panic");
+            assert!(
+                witmotion::decode(b, &mut out).is_err(),
+                "typed decode error, no panic"
+            );
         }
         let at = m.until("counted", |s| s[0].malformed == 2).await[0].notifications;
         let s = m
@@ -801,10 +909,22 @@ fn sensor_that_never_streams_is_reported_stalled_not_reconnected() {
     let (fake, _serial) = env();
     run(async {
         let c = central().await;
-        let mut m = start(c, vec![registered(MUTE_DOT, Vendor::MovellaDot, Placement::RightThigh)]).await;
-        m.until("stalled", |s| s[0].state == SensorState::Stalled).await;
+        let mut m = start(
+            c,
+            vec![registered(
+                MUTE_DOT,
+                Vendor::MovellaDot,
+                Placement::RightThigh,
+            )],
+        )
+        .await;
+        m.until("stalled", |s| s[0].state == SensorState::Stalled)
+            .await;
         // Well past the link-loss silence threshold: still stalled, never torn down.
-        sleep(Duration::from_micros(policy().policy.link_lost_after_us + 500_000)).await;
+        sleep(Duration::from_micros(
+            policy().policy.link_lost_after_us + 500_000,
+        ))
+        .await;
         let s = m.states.borrow().clone();
         assert_eq!(s[0].state, SensorState::Stalled);
         assert_eq!(s[0].notifications, 0);
@@ -812,7 +932,10 @@ fn sensor_that_never_streams_is_reported_stalled_not_reconnected() {
         let log = fake.log(MUTE_DOT).unwrap();
         assert_eq!(log.connects, 1);
         assert_eq!(log.writes.len(), 1, "configured: {:?}", log.writes);
-        assert!(log.suppressed > 0, "the firmware produced data that never left it");
+        assert!(
+            log.suppressed > 0,
+            "the firmware produced data that never left it"
+        );
         assert!(fake.is_connected(MUTE_DOT).unwrap());
         m.shutdown().await;
     });

@@ -23,7 +23,11 @@ const BATTERY_SERVICE_UUID: Uuid = 0x15173000_4947_11e9_8646_d663bd873d93;
 const BATTERY: [u8; 2] = [0x55, 0x00];
 
 /// The spec and firmware of a Movella DOT.
-pub fn sensor(address: [u8; 6], index: usize, clock: DeviceClock) -> (DeviceSpec, Box<dyn Firmware>) {
+pub fn sensor(
+    address: [u8; 6],
+    index: usize,
+    clock: DeviceClock,
+) -> (DeviceSpec, Box<dyn Firmware>) {
     let mut spec = base_spec(
         address,
         "Movella DOT",
@@ -119,7 +123,11 @@ impl Firmware for Dot {
     fn on_read(&mut self, _now_s: f64, uuid: Uuid) -> Option<Vec<u8>> {
         match uuid {
             DEVICE_CONTROL_UUID => Some(self.device_control()),
-            CONTROL_UUID => Some(vec![0x01, u8::from(self.mode.is_some()), self.mode.unwrap_or(0x15)]),
+            CONTROL_UUID => Some(vec![
+                0x01,
+                u8::from(self.mode.is_some()),
+                self.mode.unwrap_or(0x15),
+            ]),
             _ => None,
         }
     }

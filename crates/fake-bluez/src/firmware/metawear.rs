@@ -16,7 +16,11 @@ use crate::device::{base_spec, CharSpec, DeviceSpec, ServiceSpec};
 use crate::value::Uuid;
 
 /// The spec and firmware of a MetaMotionR.
-pub fn sensor(address: [u8; 6], index: usize, clock: DeviceClock) -> (DeviceSpec, Box<dyn Firmware>) {
+pub fn sensor(
+    address: [u8; 6],
+    index: usize,
+    clock: DeviceClock,
+) -> (DeviceSpec, Box<dyn Firmware>) {
     let mut spec = base_spec(
         address,
         "MetaWear",

@@ -29,10 +29,17 @@ const RATES_HZ: [u16; 5] = [26, 52, 104, 208, 416];
 const FEATURES: [u8; 3] = [0x0F, 0x24, 0x02];
 
 /// The spec and firmware of a Verity Sense.
-pub fn sensor(address: [u8; 6], index: usize, clock: DeviceClock) -> (DeviceSpec, Box<dyn Firmware>) {
+pub fn sensor(
+    address: [u8; 6],
+    index: usize,
+    clock: DeviceClock,
+) -> (DeviceSpec, Box<dyn Firmware>) {
     let mut spec = base_spec(
         address,
-        &format!("Polar Sense {:02X}{:02X}{:02X}{:02X}", address[2], address[3], address[4], address[5]),
+        &format!(
+            "Polar Sense {:02X}{:02X}{:02X}{:02X}",
+            address[2], address[3], address[4], address[5]
+        ),
         vec![
             ServiceSpec {
                 uuid: PMD_SERVICE_UUID,
@@ -192,7 +199,8 @@ impl Firmware for Polar {
                 let last = *frame.last().unwrap_or(&0);
                 let ts_ns = EPOCH_NS + (p.samples.time_s(last) * 1e9).round() as u64;
                 let mut buf = [0u8; 244];
-                if let Ok(len) = polar::encode_compressed(p.stream, ts_ns, p.factor, &values, &mut buf)
+                if let Ok(len) =
+                    polar::encode_compressed(p.stream, ts_ns, p.factor, &values, &mut buf)
                 {
                     out.push((PMD_DATA_UUID, buf[..len].to_vec()));
                 }

@@ -19,7 +19,11 @@ use crate::device::{base_spec, CharSpec, DeviceSpec, ServiceSpec};
 use crate::value::Uuid;
 
 /// The spec and firmware of a steady sensor.
-pub fn sensor(address: [u8; 6], index: usize, clock: DeviceClock) -> (DeviceSpec, Box<dyn Firmware>) {
+pub fn sensor(
+    address: [u8; 6],
+    index: usize,
+    clock: DeviceClock,
+) -> (DeviceSpec, Box<dyn Firmware>) {
     let mut spec = base_spec(
         address,
         &format!("steady-{:02X}{:02X}", address[4], address[5]),

@@ -18,7 +18,11 @@ const NAME_UUID: Uuid = 0xef680101_9b35_4933_9b10_52ffa9740042;
 const DEFAULT_CONFIG: [u8; 9] = [0xE8, 0x03, 0xF4, 0x01, 0xF4, 0x01, 0x0A, 0x00, 0x01];
 
 /// The spec and firmware of a Thingy:52.
-pub fn sensor(address: [u8; 6], index: usize, clock: DeviceClock) -> (DeviceSpec, Box<dyn Firmware>) {
+pub fn sensor(
+    address: [u8; 6],
+    index: usize,
+    clock: DeviceClock,
+) -> (DeviceSpec, Box<dyn Firmware>) {
     let mut spec = base_spec(
         address,
         "Thingy",

@@ -18,7 +18,11 @@ const UNLOCK_S: f64 = 10.0;
 const BATTERY_CENTI_V: i16 = 390;
 
 /// The spec and firmware of a WT901BLECL 5.0.
-pub fn sensor(address: [u8; 6], index: usize, clock: DeviceClock) -> (DeviceSpec, Box<dyn Firmware>) {
+pub fn sensor(
+    address: [u8; 6],
+    index: usize,
+    clock: DeviceClock,
+) -> (DeviceSpec, Box<dyn Firmware>) {
     let mut spec = base_spec(
         address,
         &format!("WT901BLE{:02X}", address[5]),
