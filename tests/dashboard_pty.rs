@@ -334,6 +334,18 @@ fn dashboard_attaches_to_the_daemon_and_quitting_keeps_the_recording() {
         t.contains(&format!("session {id} · walk · finished"))
     });
     assert!(sum.contains("History & goals"), "{sum}");
+    assert!(sum.contains("Fall-risk findings"), "{sum}");
+    assert!(sum.contains("Gait speed, m/s"), "{sum}");
+    // The export action writes the store's report of that session.
+    s.key("e");
+    s.wait_for("export", 15.0, |t| t.contains("report written to"));
+    let report = data.join("exports").join(format!("session-{id}.html"));
+    let html = std::fs::read_to_string(&report).expect("report file");
+    assert!(
+        html.contains("<svg") && html.contains("Fall-risk"),
+        "{}",
+        report.display()
+    );
     // SAFETY: signalling our own child process.
     assert_eq!(
         unsafe { libc::kill(daemon.0.id() as i32, libc::SIGTERM) },

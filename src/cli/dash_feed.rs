@@ -391,7 +391,7 @@ mod tests {
                 let pts: Vec<_> = (0..25)
                     .map(|k| {
                         let t = t_s - 1.0 + k as f64 / 25.0;
-                        json!([t, 0.0, 9.8 + t, 0.0, 0.0, 0.0, 100.0 * t])
+                        json!([t, 9.8 + t, 0.0, 0.0, 0.0, 0.0, 100.0 * t])
                     })
                     .collect();
                 json!({"placement": p, "samples": pts})
@@ -444,7 +444,7 @@ mod tests {
             (r.rate_hz, r.loss_pct, r.clock_offset_ms, r.battery_pct),
             (99.5, 1.0, Some(2.5), Some(80))
         );
-        // Two ticks of 25 samples each, all within the 6 s window; lower back plots acc y.
+        // Two ticks of 25 samples each, all within the 6 s window; lower back plots acc x (vertical).
         assert_eq!(m.traces[0].points.len(), 50);
         assert!((m.traces[0].points[0].1 - (9.8 + 3.0)).abs() < 1e-9);
         assert!((m.traces[1].points[0].1 - 300.0).abs() < 1e-9);

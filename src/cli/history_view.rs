@@ -113,6 +113,8 @@ fn metric_rows(ms: &[Metric]) -> Vec<MetricRow> {
             .position(|c| c.key == k)
             .unwrap_or(usize::MAX)
     };
+    // The summary shows the catalog (clinical) metrics; the rest are in the exports.
+    keys.retain(|k| rank(k) != usize::MAX);
     keys.sort_by_key(|k| rank(k));
     keys.into_iter()
         .map(|k| {
@@ -253,8 +255,8 @@ pub fn build(input: &HistoryInput, focus: Option<i64>) -> (SessionSummary, Patie
             verdict: verdict_text(t.verdict),
         })
         .collect();
-    // Series with a change to judge first.
-    trends.sort_by_key(|t| t.values.len() < 2);
+    // A trend needs two sessions; a single value is in the summary already.
+    trends.retain(|t| t.values.len() >= 2);
     let history = PatientHistory {
         trends,
         goals: goal_rows(input),

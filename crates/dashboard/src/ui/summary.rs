@@ -34,11 +34,7 @@ fn draw_session(frame: &mut Frame, app: &App, area: Rect) {
             Style::new().add_modifier(Modifier::BOLD),
         )));
     }
-    lines.extend(
-        s.metrics
-            .iter()
-            .map(|m| Line::from(format!("{:<26} {}", m.name, m.value))),
-    );
+    // Findings first: they are what the clinician acts on; metrics follow.
     if !s.findings.is_empty() {
         lines.push(Line::from(Span::styled(
             "Fall-risk findings",
@@ -56,6 +52,17 @@ fn draw_session(frame: &mut Frame, app: &App, area: Rect) {
             Span::raw(format!(" — {}", f.reason)),
         ]));
     }
+    if !s.metrics.is_empty() && !s.findings.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "Metrics",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+    }
+    lines.extend(
+        s.metrics
+            .iter()
+            .map(|m| Line::from(format!("{:<26} {}", m.name, m.value))),
+    );
     if let Some(r) = &s.recording {
         lines.push(Line::from(format!("recording: {r}")));
     }
