@@ -921,6 +921,7 @@ impl Pipeline {
             metrics,
             findings,
             recording: Some(self.out_dir.display().to_string()),
+            title: Some("this demo session (simulated)".into()),
         }
     }
 
@@ -950,6 +951,7 @@ impl Pipeline {
             summary: self.summary(),
             history: PatientHistory::default(),
             status: self.status.clone(),
+            alert: None,
         };
         (self.stage, model)
     }

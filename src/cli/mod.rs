@@ -3,11 +3,13 @@
 pub mod analyze;
 pub mod common;
 pub mod daemon;
+pub mod dash_feed;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_tui;
 pub mod export;
 pub mod goal;
+pub mod history_view;
 pub mod import;
 pub mod patient;
 pub mod record;

@@ -475,10 +475,21 @@ impl Engine {
                     })
                 })
                 .collect();
+            // Events come on the lap's timeline; subscribers get the daemon timeline (as the
+            // samples and `t_s`).
+            let lap_s = lap_offset_us as f64 * 1e-6;
+            let events: Vec<_> = snap
+                .recent_events
+                .iter()
+                .map(|e| steady_analysis::gait::types::GaitEvent {
+                    t_s: e.t_s + lap_s,
+                    ..*e
+                })
+                .collect();
             let msg = json!({
                 "type": "tick",
                 "status": self.status(),
-                "recent_events": snap.recent_events,
+                "recent_events": events,
                 "samples": samples,
             })
             .to_string();

@@ -121,9 +121,7 @@ impl App {
                 .sensors
                 .iter()
                 .find(|old| old.id == new.id)
-                .is_some_and(|old| {
-                    matches!(old.state, SensorState::Lost | SensorState::Reconnecting)
-                });
+                .is_some_and(|old| old.state.is_problem());
             if was_problem && new.state == SensorState::Streaming {
                 self.recoveries.push(Recovery {
                     name: new.name.clone(),

@@ -2,7 +2,9 @@
 //!
 //! Module map:
 //! - [`model`]: [`DashboardModel`], the plain data on screen (sensors, traces, gait timeline,
-//!   live metrics, balance protocol view, other tests, summary, history). No runtime.
+//!   live metrics, balance protocol view, other tests, summary, history), and the
+//!   [`model::GuidedProtocol`] trait a guided test (4-stage, TUG, chair stand) implements to be
+//!   shown on the "Other" screen. No runtime.
 //! - [`app`]: [`App`], the UI state machine: keys and model updates in, [`Action`]s out.
 //! - [`ui`]: one `draw` per screen, the frame around them, large digits; entry point [`draw`].
 //! - [`sample`]: a filled-in example model (8 sensors streaming) for tests, benches and docs.

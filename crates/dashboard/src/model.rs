@@ -28,6 +28,9 @@ pub struct DashboardModel {
     pub history: PatientHistory,
     /// A one-line status from the data path (e.g. "recording saved to …").
     pub status: Option<String>,
+    /// A problem with the data source itself (e.g. "the daemon went away"), shown in red
+    /// above every screen.
+    pub alert: Option<String>,
 }
 
 /// Connection state of one sensor.
@@ -293,6 +296,79 @@ impl GuidedTest {
     }
 }
 
+impl GuidedTest {
+    /// Every guided test of the "Other" screen.
+    pub const ALL: [GuidedTest; 3] = [
+        GuidedTest::FourStage,
+        GuidedTest::Tug,
+        GuidedTest::ChairStand,
+    ];
+
+    /// The stages (4-stage: CDC STEADI order) or phases (TUG) in order; empty for the
+    /// counting test.
+    pub fn stage_names(self) -> &'static [&'static str] {
+        match self {
+            GuidedTest::FourStage => &[
+                "feet side by side",
+                "semi-tandem stance",
+                "tandem stance",
+                "stand on one foot",
+            ],
+            GuidedTest::Tug => &["stand up", "walk 3 m", "turn", "walk back", "sit down"],
+            GuidedTest::ChairStand => &[],
+        }
+    }
+
+    /// The first instruction, before the test starts.
+    pub fn ready_instruction(self) -> &'static str {
+        match self {
+            GuidedTest::FourStage => "Stand with your feet side by side",
+            GuidedTest::Tug => "On GO: stand up, walk to the line, turn, walk back, sit down",
+            GuidedTest::ChairStand => {
+                "Arms crossed. On GO: stand up fully, sit down, again and again"
+            }
+        }
+    }
+}
+
+/// A guided test protocol as the dashboard drives it (4-stage balance, TUG, chair stand).
+/// The binary implements it over the balance state machines and shows [`Self::view`] on the
+/// "Other" screen; Space/Enter map to [`Self::advance`], s/Esc to [`Self::stop`]
+/// ([`crate::Action::BalanceContinue`], [`crate::Action::BalanceStop`]).
+pub trait GuidedProtocol {
+    /// Which test.
+    fn test(&self) -> GuidedTest;
+    /// What to show at session time `now_s`.
+    fn view(&self, now_s: f64) -> GuidedTestView;
+    /// The clinician pressed continue (start, next stage).
+    fn advance(&mut self, now_s: f64);
+    /// The clinician stopped the test.
+    fn stop(&mut self, now_s: f64);
+}
+
+impl GuidedTestView {
+    /// The view of `test` before it starts: the first instruction, every stage pending.
+    pub fn ready(test: GuidedTest) -> GuidedTestView {
+        GuidedTestView {
+            test,
+            instruction: test.ready_instruction().into(),
+            elapsed_s: 0.0,
+            countdown_s: None,
+            stages: test
+                .stage_names()
+                .iter()
+                .map(|n| StageRow {
+                    name: (*n).into(),
+                    time_s: None,
+                    passed: None,
+                })
+                .collect(),
+            count: (test == GuidedTest::ChairStand).then_some(0),
+            result: Some("press Space to start".into()),
+        }
+    }
+}
+
 /// A guided test in progress or finished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuidedTestView {
@@ -368,6 +444,8 @@ pub struct MetricRow {
 /// Summary of the current session.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionSummary {
+    /// Which session (e.g. "session 12 · walk · 2026-12-03"), if stored.
+    pub title: Option<String>,
     /// Metrics.
     pub metrics: Vec<MetricRow>,
     /// Fall-risk findings.
@@ -383,6 +461,20 @@ pub struct Trend {
     pub name: String,
     /// One value per session, oldest first.
     pub values: Vec<f64>,
+    /// Minimal detectable change, in the metric's unit, when one is on file.
+    pub mdc: Option<f64>,
+    /// What the change from first to last session means (e.g. "IMPROVED", "within MDC").
+    pub verdict: Option<String>,
+}
+
+impl Trend {
+    /// Last minus first value (needs two sessions).
+    pub fn change(&self) -> Option<f64> {
+        match (self.values.first(), self.values.last()) {
+            (Some(a), Some(b)) if self.values.len() >= 2 => Some(b - a),
+            _ => None,
+        }
+    }
 }
 
 /// Progress toward a care-plan goal.
@@ -396,6 +488,8 @@ pub struct GoalProgress {
     pub target: f64,
     /// Latest value.
     pub current: f64,
+    /// Whether the latest session meets the goal (`None`: not measured).
+    pub met: Option<bool>,
 }
 
 impl GoalProgress {

@@ -129,19 +129,24 @@ pub fn streaming(n_sensors: usize) -> DashboardModel {
                 reason: "speed 0.85 m/s < 1.0 m/s".into(),
             }],
             recording: Some("/tmp/demo-rec".into()),
+            title: Some("session 4 · walk".into()),
         },
         history: PatientHistory {
             trends: vec![Trend {
                 name: "gait speed, m/s".into(),
                 values: vec![0.9, 0.95, 1.05, 1.21],
+                mdc: Some(0.19),
+                verdict: Some("IMPROVED".into()),
             }],
             goals: vec![GoalProgress {
                 text: "speed ≥ 1.3 m/s".into(),
                 baseline: 0.9,
                 target: 1.3,
                 current: 1.21,
+                met: Some(false),
             }],
         },
         status: None,
+        alert: None,
     }
 }

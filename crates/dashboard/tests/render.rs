@@ -305,3 +305,193 @@ fn keys_switch_screens_and_return_actions() {
     // Space on Sensors does nothing
     assert_eq!(a.on_key(key(' ')), None);
 }
+
+/// A summary and history as the store gives them: several sessions, MDC verdicts, goals.
+fn clinic_model() -> DashboardModel {
+    let mut m = sample::streaming(3);
+    m.summary = SessionSummary {
+        title: Some("session 12 · walk · finished · patient P-007".into()),
+        metrics: vec![
+            MetricRow {
+                name: "Gait speed, m/s".into(),
+                value: "0.92".into(),
+            },
+            MetricRow {
+                name: "Single-leg stance time, s".into(),
+                value: "L 4.10 / R 11.30".into(),
+            },
+        ],
+        findings: vec![
+            Finding {
+                level: RiskLevel::High,
+                title: "Single-leg stance (left)".into(),
+                reason: "left leg held 4.1 s < 5 s (Vellas et al. 1997)".into(),
+            },
+            Finding {
+                level: RiskLevel::Normal,
+                title: "Single-leg stance (right)".into(),
+                reason: "right leg held 11.3 s ≥ 5 s".into(),
+            },
+        ],
+        recording: Some("stored in the session store as session 12".into()),
+    };
+    m.history = PatientHistory {
+        trends: vec![
+            Trend {
+                name: "Gait speed, m/s".into(),
+                values: vec![0.62, 0.70, 0.81, 0.92],
+                mdc: Some(0.19),
+                verdict: Some("IMPROVED".into()),
+            },
+            Trend {
+                name: "Timed Up and Go, s".into(),
+                values: vec![14.0, 13.1],
+                mdc: Some(2.08),
+                verdict: Some("within MDC (may be noise)".into()),
+            },
+        ],
+        goals: vec![
+            GoalProgress {
+                text: "Gait speed >= 1 m/s".into(),
+                baseline: 0.62,
+                target: 1.0,
+                current: 0.92,
+                met: Some(false),
+            },
+            GoalProgress {
+                text: "Single-leg stance time >= 10 s (right)".into(),
+                baseline: 6.0,
+                target: 10.0,
+                current: 11.3,
+                met: Some(true),
+            },
+        ],
+    };
+    m
+}
+
+#[test]
+fn summary_shows_store_history_with_mdc_verdicts_and_goal_progress() {
+    for (w, h) in [(80, 24), (100, 30), (160, 50)] {
+        let s = render(&app(Screen::Summary, clinic_model()), w, h);
+        assert!(s.contains("session 12 · walk"), "{w}x{h}\n{s}");
+        assert!(
+            s.contains("[RISK] Single-leg stance (left)"),
+            "{w}x{h}\n{s}"
+        );
+        assert!(s.contains("[OK] Single-leg stance (right)"), "{w}x{h}\n{s}");
+        assert!(s.contains("Care-plan goals"), "{w}x{h}\n{s}");
+        // (0.92 − 0.62) / (1.0 − 0.62) = 79 %; the right-leg goal is met (clamped to 100 %).
+        assert!(s.contains("79% Gait speed >= 1 m/s"), "{w}x{h}\n{s}");
+        assert!(s.contains("100% Single-leg stance"), "{w}x{h}\n{s}");
+        assert!(
+            s.contains("Gait speed, m/s 0.92 ↑ (4 sessions) Δ+0.30"),
+            "{w}x{h}\n{s}"
+        );
+    }
+    // Wide enough for the verdicts, the second trend and the goal state.
+    let s = render(&app(Screen::Summary, clinic_model()), 160, 50);
+    assert!(s.contains("MDC 0.19 IMPROVED"), "{s}");
+    assert!(s.contains("Timed Up and Go, s 13.10 ↓"), "{s}");
+    assert!(s.contains("within MDC"), "{s}");
+    assert!(s.contains("— MET") && s.contains("— not yet"), "{s}");
+    assert!(s.contains("left leg held 4.1 s < 5 s"), "{s}");
+    // Sparkline cells of the trend chart.
+    assert!(s.contains('█'), "{s}");
+}
+
+#[test]
+fn summary_with_a_lost_sensor_keeps_the_alert_on_top() {
+    let mut m = clinic_model();
+    m.sensors[1].state = SensorState::Lost;
+    for (w, h) in [(80, 24), (160, 50)] {
+        let s = render(&app(Screen::Summary, m.clone()), w, h);
+        let alert_row = s.lines().nth(1).unwrap();
+        assert!(
+            alert_row.contains("SENSOR LOST") && alert_row.contains("IMU-02"),
+            "{w}x{h}\n{s}"
+        );
+        assert!(s.contains("Session summary"), "{w}x{h}\n{s}");
+    }
+}
+
+#[test]
+fn daemon_alert_is_shown_on_every_screen() {
+    let mut m = sample::streaming(3);
+    m.alert = Some("DAEMON GONE: lost the connection".into());
+    for screen in Screen::ALL {
+        let s = render(&app(screen, m.clone()), 80, 24);
+        assert!(
+            s.lines().nth(1).unwrap().contains("DAEMON GONE"),
+            "{screen:?}\n{s}"
+        );
+    }
+}
+
+#[test]
+fn help_overlay_opens_on_every_screen_and_any_key_closes_it() {
+    for screen in Screen::ALL {
+        for (w, h) in [(80, 24), (160, 50)] {
+            let mut a = app(screen, sample::streaming(3));
+            assert_eq!(a.on_key(key('?')), None);
+            let s = render(&a, w, h);
+            assert!(s.contains("Keys"), "{screen:?} {w}x{h}\n{s}");
+            assert!(s.contains("switch screen"), "{screen:?} {w}x{h}\n{s}");
+            assert!(s.contains("quit"), "{screen:?} {w}x{h}\n{s}");
+            assert_eq!(a.on_key(key('x')), None, "a key closes help, no action");
+            assert!(!render(&a, w, h).contains("switch screen"));
+            assert_eq!(a.screen, screen);
+        }
+    }
+}
+
+#[test]
+fn recovery_from_a_stall_is_visible_too() {
+    let mut m = sample::streaming(3);
+    m.sensors[2].state = SensorState::Stalled;
+    let mut a = app(Screen::Walking, m.clone());
+    assert!(render(&a, 80, 24).contains("SENSOR PROBLEM"));
+    m.sensors[2].state = SensorState::Streaming;
+    m.now_s += 1.0;
+    a.set_model(m);
+    let s = render(&a, 80, 24);
+    assert!(s.contains("IMU-03 recovered"), "{s}");
+}
+
+#[test]
+fn guided_test_skeletons_render_ready_views() {
+    for test in GuidedTest::ALL {
+        let mut m = sample::streaming(3);
+        m.other = Some(GuidedTestView::ready(test));
+        for (w, h) in [(80, 24), (160, 50)] {
+            let s = render(&app(Screen::OtherTests, m.clone()), w, h);
+            assert!(s.contains(test.name()), "{test:?} {w}x{h}\n{s}");
+            assert!(s.contains("press Space to start"), "{test:?} {w}x{h}\n{s}");
+            for stage in test.stage_names() {
+                assert!(s.contains(stage), "{test:?} {stage} {w}x{h}\n{s}");
+            }
+        }
+    }
+    let tug = GuidedTestView::ready(GuidedTest::Tug);
+    assert_eq!(tug.stages.len(), 5);
+    assert!(tug.stages.iter().all(|s| s.passed.is_none()));
+    let chair = GuidedTestView::ready(GuidedTest::ChairStand);
+    assert_eq!(chair.count, Some(0));
+    let s = render(
+        &app(
+            Screen::OtherTests,
+            DashboardModel {
+                other: Some(GuidedTestView {
+                    count: Some(7),
+                    elapsed_s: 18.0,
+                    ..chair
+                }),
+                ..sample::streaming(3)
+            },
+        ),
+        160,
+        50,
+    );
+    assert!(s.contains("Count · time (seconds)"), "{s}");
+    assert!(s.contains("30-second chair stand"), "{s}");
+}

@@ -86,6 +86,15 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
 /// Lost and recovered sensors: shown on every screen, above everything else.
 fn alert_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    if let Some(a) = &app.model.alert {
+        lines.push(Line::from(Span::styled(
+            format!("!! {a}"),
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
+        )));
+    }
     let bad: Vec<String> = app
         .model
         .sensors

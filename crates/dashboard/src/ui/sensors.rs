@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 rate,
                 loss,
                 s.clock_offset_ms
-                    .map(|o| format!("{o:+.1}ms"))
+                    .map(offset_text)
                     .unwrap_or_else(|| "–".into()),
             ]
         } else if mid {
@@ -126,4 +126,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         );
     let mut state = TableState::default().with_selected(Some(app.selected_sensor));
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// A clock offset that fits its column: ms below one second, s above.
+fn offset_text(ms: f64) -> String {
+    if ms.abs() < 1000.0 {
+        format!("{ms:+.1}ms")
+    } else {
+        format!("{:+.1}s", ms / 1000.0)
+    }
 }

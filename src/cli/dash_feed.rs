@@ -1,0 +1,486 @@
+//! The daemon's subscription stream (`tick` lines, see `src/daemon/PROTOCOL.md`) turned into
+//! the dashboard model: sensor rows, signal traces, the stance/swing timeline per leg and the
+//! live gait metrics. Pure: ticks in, [`DashboardModel`] out; no socket, no clock.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use steady_analysis::gait::types::{EventKind, GaitEvent};
+use steady_core::{Placement, Side};
+use steady_dashboard::model::{
+    AsymmetryGauge, DashboardModel, GaitLive, LegTimeline, PhaseBar, SensorRow, SensorState,
+    SignalTrace,
+};
+
+/// Seconds of signal kept for the charts.
+pub const TRACE_S: f64 = 6.0;
+/// Seconds of gait events kept for the timeline.
+const EVENTS_S: f64 = 12.0;
+/// A sensor stalled this long (daemon time) is shown as lost.
+pub const LOST_AFTER_S: f64 = 3.0;
+/// Upper limit of normal stance symmetry (larger/smaller side, % above 1): stance 1.05
+/// (Patterson KK et al. 2010, Gait Posture 31(2):241-246), as in `steady demo`.
+const STANCE_ASYM_MAX_PCT: f64 = 5.0;
+
+/// One `tick` message of the subscription.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tick {
+    /// The daemon's status (as in the `status` response).
+    pub status: Status,
+    /// Recent gait events, daemon timeline.
+    #[serde(default)]
+    pub recent_events: Vec<GaitEvent>,
+    /// Decimated samples since the previous tick, per sensor.
+    #[serde(default)]
+    pub samples: Vec<TickSamples>,
+}
+
+/// The daemon's status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Status {
+    /// Sensor source (`simulated`, `ble`).
+    #[serde(default)]
+    pub source: String,
+    /// Daemon timeline, s.
+    #[serde(default)]
+    pub t_s: f64,
+    /// Per sensor.
+    #[serde(default)]
+    pub sensors: Vec<SensorJson>,
+    /// Live metrics.
+    #[serde(default)]
+    pub metrics: MetricsJson,
+    /// The session being recorded.
+    #[serde(default)]
+    pub session: Option<SessionJson>,
+}
+
+/// One sensor of the status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SensorJson {
+    /// Where it sits.
+    pub placement: Placement,
+    /// `waiting`, `streaming` or `stalled`.
+    pub state: String,
+    /// Measured rate, Hz.
+    #[serde(default)]
+    pub rate_hz: f64,
+    /// Lost, percent.
+    #[serde(default)]
+    pub loss_pct: f64,
+    /// Received / expected, 0..1.
+    #[serde(default)]
+    pub completeness: f64,
+    /// Host − device clock offset, ms.
+    #[serde(default)]
+    pub clock_offset_ms: Option<f64>,
+    /// Battery, percent.
+    #[serde(default)]
+    pub battery_pct: Option<u8>,
+}
+
+/// Live metrics of the status.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MetricsJson {
+    /// Strides so far.
+    #[serde(default)]
+    pub n_strides: u32,
+    /// Cadence, steps/min.
+    #[serde(default)]
+    pub cadence_spm: Option<f64>,
+    /// Mean stance, s, (left, right).
+    #[serde(default)]
+    pub stance_s: [Option<f64>; 2],
+}
+
+/// The session being recorded.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionJson {
+    /// Session id.
+    pub id: i64,
+    /// Patient pseudonym.
+    pub patient: String,
+    /// Test name.
+    pub test: String,
+    /// Seconds recorded.
+    #[serde(default)]
+    pub elapsed_s: f64,
+    /// Samples committed to the store.
+    #[serde(default)]
+    pub committed_samples: u64,
+    /// The last write error, if any.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+/// Decimated samples of one sensor.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TickSamples {
+    /// Where it sits.
+    pub placement: Placement,
+    /// `[t_s, acc x, y, z (m/s²), gyr x, y, z (deg/s)]`.
+    pub samples: Vec<[f64; 7]>,
+}
+
+/// Parses one stream line; `None` for lines that are not ticks.
+pub fn parse_tick(line: &str) -> Result<Option<Tick>, serde_json::Error> {
+    let v: serde_json::Value = serde_json::from_str(line)?;
+    if v["type"] != "tick" {
+        return Ok(None);
+    }
+    serde_json::from_value(v).map(Some)
+}
+
+/// What is plotted for a placement: vertical acceleration at the back, sagittal angular
+/// velocity at the legs (the same choice as `steady demo`).
+fn trace_value(p: Placement, s: &[f64; 7]) -> f64 {
+    match p {
+        Placement::LowerBack => s[1],
+        _ => s[6],
+    }
+}
+
+fn trace_label(p: Placement) -> &'static str {
+    match p {
+        Placement::LowerBack => "acc vertical, m/s²",
+        _ => "gyro sagittal, deg/s",
+    }
+}
+
+/// The accumulated view of the stream.
+#[derive(Debug, Clone, Default)]
+pub struct Feed {
+    last: Option<Status>,
+    traces: BTreeMap<Placement, Vec<(f64, f64)>>,
+    events: Vec<GaitEvent>,
+    stalled_since: BTreeMap<Placement, f64>,
+    ticks: u64,
+}
+
+impl Feed {
+    /// An empty feed.
+    pub fn new() -> Feed {
+        Feed::default()
+    }
+
+    /// Ticks applied so far.
+    pub fn ticks(&self) -> u64 {
+        self.ticks
+    }
+
+    /// The session the daemon is recording, if any.
+    pub fn session(&self) -> Option<&SessionJson> {
+        self.last.as_ref().and_then(|s| s.session.as_ref())
+    }
+
+    /// Applies one tick.
+    pub fn apply(&mut self, tick: Tick) {
+        let now = tick.status.t_s;
+        for ts in &tick.samples {
+            let tr = self.traces.entry(ts.placement).or_default();
+            // A new simulation lap or a daemon restart steps the clock back: start over.
+            if ts
+                .samples
+                .first()
+                .is_some_and(|s| tr.last().is_some_and(|(t, _)| s[0] < *t - 1.0))
+            {
+                tr.clear();
+            }
+            tr.extend(
+                ts.samples
+                    .iter()
+                    .map(|s| (s[0], trace_value(ts.placement, s))),
+            );
+            let cut = tr.partition_point(|(t, _)| *t < now - TRACE_S);
+            tr.drain(..cut);
+        }
+        let newest = self.events.last().map_or(f64::NEG_INFINITY, |e| e.t_s);
+        if tick
+            .recent_events
+            .last()
+            .is_some_and(|e| e.t_s < newest - 1.0)
+        {
+            self.events.clear();
+        }
+        let newest = self.events.last().map_or(f64::NEG_INFINITY, |e| e.t_s);
+        self.events
+            .extend(tick.recent_events.iter().filter(|e| e.t_s > newest));
+        self.events.sort_by(|a, b| a.t_s.total_cmp(&b.t_s));
+        let cut = self.events.partition_point(|e| e.t_s < now - EVENTS_S);
+        self.events.drain(..cut);
+        for s in &tick.status.sensors {
+            if s.state == "stalled" {
+                self.stalled_since.entry(s.placement).or_insert(now);
+            } else {
+                self.stalled_since.remove(&s.placement);
+            }
+        }
+        self.last = Some(tick.status);
+        self.ticks += 1;
+    }
+
+    fn sensor_rows(&self, st: &Status) -> Vec<SensorRow> {
+        st.sensors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let state = match s.state.as_str() {
+                    "streaming" => SensorState::Streaming,
+                    "stalled" => {
+                        let since = self.stalled_since.get(&s.placement).copied();
+                        if since.is_some_and(|t0| st.t_s - t0 >= LOST_AFTER_S) {
+                            SensorState::Lost
+                        } else {
+                            SensorState::Stalled
+                        }
+                    }
+                    _ => SensorState::Connecting,
+                };
+                let source = if st.source.is_empty() {
+                    "daemon"
+                } else {
+                    st.source.as_str()
+                };
+                SensorRow {
+                    id: i as u16,
+                    name: format!("{}-{}", &source[..source.len().min(3)], i + 1),
+                    placement: Some(s.placement),
+                    vendor: source.to_string(),
+                    state,
+                    battery_pct: s.battery_pct,
+                    rssi_dbm: None,
+                    rate_hz: s.rate_hz,
+                    loss_pct: s.loss_pct,
+                    clock_offset_ms: s.clock_offset_ms,
+                }
+            })
+            .collect()
+    }
+
+    fn legs(&self) -> Vec<LegTimeline> {
+        Side::BOTH
+            .iter()
+            .map(|&side| {
+                let ev: Vec<&GaitEvent> = self
+                    .events
+                    .iter()
+                    .filter(|e| e.side == Some(side))
+                    .collect();
+                let bars = ev
+                    .windows(2)
+                    .map(|w| PhaseBar {
+                        start_s: w[0].t_s,
+                        end_s: w[1].t_s,
+                        stance: w[0].kind == EventKind::InitialContact,
+                    })
+                    .collect();
+                let contacts = ev
+                    .iter()
+                    .filter(|e| e.kind == EventKind::InitialContact)
+                    .count() as u32;
+                LegTimeline {
+                    side,
+                    bars,
+                    strides: contacts.saturating_sub(1),
+                }
+            })
+            .collect()
+    }
+
+    /// Mean time between initial contacts of one leg in the kept events, s.
+    fn stride_s(&self, side: Side) -> Option<f64> {
+        let ic: Vec<f64> = self
+            .events
+            .iter()
+            .filter(|e| e.side == Some(side) && e.kind == EventKind::InitialContact)
+            .map(|e| e.t_s)
+            .collect();
+        (ic.len() >= 2).then(|| (ic[ic.len() - 1] - ic[0]) / (ic.len() - 1) as f64)
+    }
+
+    fn gait(&self, st: &Status) -> GaitLive {
+        let m = &st.metrics;
+        let stride = [self.stride_s(Side::Left), self.stride_s(Side::Right)];
+        let stance_pct = [0, 1].map(|i| match (m.stance_s[i], stride[i]) {
+            (Some(st), Some(sd)) if sd > 0.0 => Some(100.0 * st / sd),
+            _ => None,
+        });
+        // Single support of one leg = swing of the other leg.
+        let single_support_s = [1, 0].map(|other| match (m.stance_s[other], stride[other]) {
+            (Some(st), Some(sd)) if sd > st => Some(sd - st),
+            _ => None,
+        });
+        let mut asymmetry = Vec::new();
+        if let [Some(l), Some(r)] = m.stance_s {
+            if l > 0.0 && r > 0.0 {
+                asymmetry.push(AsymmetryGauge {
+                    name: "stance".into(),
+                    value_pct: 100.0 * (l.max(r) / l.min(r) - 1.0),
+                    normal_max_pct: STANCE_ASYM_MAX_PCT,
+                });
+            }
+        }
+        let comp: Vec<f64> = st.sensors.iter().map(|s| s.completeness).collect();
+        GaitLive {
+            recording: st.session.is_some(),
+            elapsed_s: st.session.as_ref().map_or(0.0, |s| s.elapsed_s),
+            cadence_spm: m.cadence_spm,
+            speed_mps: None,
+            stance_pct,
+            single_support_s,
+            asymmetry,
+            stride_count: m.n_strides,
+            completeness_pct: if comp.is_empty() {
+                0.0
+            } else {
+                100.0 * comp.iter().sum::<f64>() / comp.len() as f64
+            },
+            result: None,
+        }
+    }
+
+    /// The live part of the dashboard model (summary, history, status and alert are the
+    /// caller's).
+    pub fn model(&self) -> DashboardModel {
+        let Some(st) = &self.last else {
+            return DashboardModel {
+                status: Some("waiting for the daemon's first update…".into()),
+                ..DashboardModel::default()
+            };
+        };
+        let traces = st
+            .sensors
+            .iter()
+            .map(|s| SignalTrace {
+                placement: Some(s.placement),
+                label: trace_label(s.placement).into(),
+                points: self.traces.get(&s.placement).cloned().unwrap_or_default(),
+            })
+            .collect();
+        DashboardModel {
+            now_s: st.t_s,
+            patient: st.session.as_ref().map(|s| s.patient.clone()),
+            sensors: self.sensor_rows(st),
+            traces,
+            legs: self.legs(),
+            gait: self.gait(st),
+            ..DashboardModel::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tick(t_s: f64, states: [&str; 3], events: serde_json::Value) -> Tick {
+        let placements = ["lower_back", "left_shank", "right_shank"];
+        let sensors: Vec<_> = placements
+            .iter()
+            .zip(states)
+            .map(|(p, s)| {
+                json!({"placement": p, "state": s, "nominal_rate_hz": 100.0, "rate_hz": 99.5,
+                       "received": 100, "lost": 1, "loss_pct": 1.0, "completeness": 0.99,
+                       "clock_offset_ms": 2.5, "clock_drift_ppm": 0.0, "malformed": 0,
+                       "battery_pct": 80, "gaps": []})
+            })
+            .collect();
+        let samples: Vec<_> = placements
+            .iter()
+            .map(|p| {
+                let pts: Vec<_> = (0..25)
+                    .map(|k| {
+                        let t = t_s - 1.0 + k as f64 / 25.0;
+                        json!([t, 9.8 + t, 0.0, 0.0, 0.0, 0.0, 100.0 * t])
+                    })
+                    .collect();
+                json!({"placement": p, "samples": pts})
+            })
+            .collect();
+        let line = json!({
+            "type": "tick",
+            "status": {"pid": 7, "source": "simulated", "speed": 1.0, "uptime_s": t_s, "t_s": t_s,
+                       "sensors": sensors,
+                       "metrics": {"n_strides": 4, "n_events": 9, "cadence_spm": 110.0,
+                                   "stance_s": [0.66, 0.60]},
+                       "session": {"id": 3, "patient": "P1", "test": "walk", "elapsed_s": 5.0,
+                                   "samples": 10, "committed_samples": 8, "last_error": null}},
+            "recent_events": events,
+            "samples": samples,
+        })
+        .to_string();
+        parse_tick(&line).unwrap().unwrap()
+    }
+
+    fn ev(kind: &str, side: &str, t: f64) -> serde_json::Value {
+        json!({"kind": kind, "side": side, "t_s": t})
+    }
+
+    #[test]
+    fn ticks_become_sensor_rows_traces_timeline_and_metrics() {
+        let mut f = Feed::new();
+        assert!(parse_tick(r#"{"ok":true}"#).unwrap().is_none());
+        let events = json!([
+            ev("initial_contact", "left", 1.0),
+            ev("initial_contact", "right", 1.55),
+            ev("final_contact", "left", 1.66),
+            ev("initial_contact", "left", 2.1),
+            ev("final_contact", "right", 2.15),
+            ev("initial_contact", "right", 2.65),
+            ev("final_contact", "left", 2.76),
+            ev("initial_contact", "left", 3.2),
+        ]);
+        f.apply(tick(4.0, ["streaming"; 3], events.clone()));
+        // The same events again in the next tick are not duplicated.
+        f.apply(tick(5.0, ["streaming"; 3], events));
+        let m = f.model();
+        assert_eq!(m.now_s, 5.0);
+        assert_eq!(m.patient.as_deref(), Some("P1"));
+        assert_eq!(m.sensors.len(), 3);
+        let r = &m.sensors[2];
+        assert_eq!(r.placement, Some(Placement::RightShank));
+        assert_eq!(r.state, SensorState::Streaming);
+        assert_eq!(
+            (r.rate_hz, r.loss_pct, r.clock_offset_ms, r.battery_pct),
+            (99.5, 1.0, Some(2.5), Some(80))
+        );
+        // Two ticks of 25 samples each, all within the 6 s window; lower back plots acc x (vertical).
+        assert_eq!(m.traces[0].points.len(), 50);
+        assert!((m.traces[0].points[0].1 - (9.8 + 3.0)).abs() < 1e-9);
+        assert!((m.traces[1].points[0].1 - 300.0).abs() < 1e-9);
+        let left = &m.legs[0];
+        assert_eq!(left.side, Side::Left);
+        assert_eq!(left.bars.len(), 4);
+        assert!(left.bars[0].stance && !left.bars[1].stance);
+        assert_eq!(left.strides, 2);
+        // Stride left (3.2 − 1.0)/2 = 1.1 s, stance 0.66 s → 60 %.
+        assert!((m.gait.stance_pct[0].unwrap() - 60.0).abs() < 1e-9);
+        // Single support left = swing right = 1.1 − 0.60 = 0.50 s.
+        assert!((m.gait.single_support_s[0].unwrap() - 0.5).abs() < 1e-9);
+        assert!(m.gait.recording);
+        assert_eq!(m.gait.stride_count, 4);
+        assert!((m.gait.completeness_pct - 99.0).abs() < 1e-9);
+        // Stance 0.66 vs 0.60: 10 % asymmetry, beyond the 5 % limit.
+        assert!((m.gait.asymmetry[0].value_pct - 10.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_stalled_sensor_turns_lost_and_recovers() {
+        let mut f = Feed::new();
+        f.apply(tick(10.0, ["streaming", "streaming", "stalled"], json!([])));
+        assert_eq!(f.model().sensors[2].state, SensorState::Stalled);
+        f.apply(tick(12.0, ["streaming", "streaming", "stalled"], json!([])));
+        assert_eq!(f.model().sensors[2].state, SensorState::Stalled);
+        f.apply(tick(13.0, ["streaming", "streaming", "stalled"], json!([])));
+        assert_eq!(f.model().sensors[2].state, SensorState::Lost);
+        f.apply(tick(14.0, ["streaming"; 3], json!([])));
+        assert_eq!(f.model().sensors[2].state, SensorState::Streaming);
+    }
+
+    #[test]
+    fn before_the_first_tick_the_model_says_it_waits() {
+        let m = Feed::new().model();
+        assert!(m.status.unwrap().contains("waiting"));
+        assert!(m.sensors.is_empty());
+    }
+}

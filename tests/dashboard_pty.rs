@@ -1,0 +1,363 @@
+//! End to end: `steady dashboard` attached to `steady daemon --simulate` in a pseudo-terminal.
+//! The dashboard shows live values from the daemon, starts a session through the daemon, and
+//! quitting it leaves the daemon running and its recording intact (the daemon owns it). A
+//! second dashboard shows the stored session's summary and says clearly when the daemon goes
+//! away. Like `demo_pty.rs`, the pseudo-terminal comes from util-linux `script` (skipped with a
+//! message when missing) and a tiny screen emulator turns the output into a screen.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ROWS: usize = 30;
+const COLS: usize = 100;
+
+/// A minimal terminal screen: CSI row;col H moves, CSI 2J clears, other escapes are ignored.
+struct Screen {
+    cells: Vec<Vec<char>>,
+    row: usize,
+    col: usize,
+}
+
+impl Screen {
+    fn new() -> Screen {
+        Screen {
+            cells: vec![vec![' '; COLS]; ROWS],
+            row: 0,
+            col: 0,
+        }
+    }
+
+    fn feed(&mut self, text: &str) {
+        let mut it = text.chars().peekable();
+        while let Some(c) = it.next() {
+            match c {
+                '\x1b' => match it.peek() {
+                    Some('[') => {
+                        it.next();
+                        let mut params = String::new();
+                        let mut fin = ' ';
+                        for d in it.by_ref() {
+                            if ('\x40'..='\x7e').contains(&d) {
+                                fin = d;
+                                break;
+                            }
+                            params.push(d);
+                        }
+                        let nums: Vec<usize> =
+                            params.split(';').map(|p| p.parse().unwrap_or(1)).collect();
+                        match fin {
+                            'H' | 'f' => {
+                                self.row = nums.first().copied().unwrap_or(1).max(1) - 1;
+                                self.col = nums.get(1).copied().unwrap_or(1).max(1) - 1;
+                            }
+                            'J' if params == "2" => {
+                                self.cells = vec![vec![' '; COLS]; ROWS];
+                            }
+                            _ => {}
+                        }
+                    }
+                    Some(_) => {
+                        it.next();
+                    }
+                    None => {}
+                },
+                '\r' => self.col = 0,
+                '\n' => self.row += 1,
+                c if c >= ' ' => {
+                    if self.row < ROWS && self.col < COLS {
+                        self.cells[self.row][self.col] = c;
+                    }
+                    self.col += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn text(&self) -> String {
+        self.cells
+            .iter()
+            .map(|r| r.iter().collect::<String>() + "\n")
+            .collect()
+    }
+}
+
+struct Session {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Session {
+    fn screen(&self) -> String {
+        let raw = self.raw.lock().unwrap();
+        let mut s = Screen::new();
+        s.feed(&String::from_utf8_lossy(&raw));
+        s.text()
+    }
+
+    /// Waits until `pred` holds for the screen (panics with the screen after `timeout_s`).
+    fn wait_for(&self, what: &str, timeout_s: f64, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if start.elapsed().as_secs_f64() > timeout_s {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn key(&mut self, k: &str) {
+        self.stdin.write_all(k.as_bytes()).unwrap();
+        self.stdin.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(120));
+    }
+}
+
+fn have_script() -> bool {
+    Command::new("script")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A number after `prefix` on the screen, if any.
+fn number_after(screen: &str, prefix: &str) -> Option<f64> {
+    let i = screen.find(prefix)? + prefix.len();
+    let digits: String = screen[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits.parse().ok()
+}
+
+fn steady(data: &Path, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_steady"))
+        .args(args)
+        .env("STEADY_DATA_DIR", data)
+        .output()
+        .expect("run steady");
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn status(data: &Path) -> Value {
+    let mut s = UnixStream::connect(data.join("steady.sock")).expect("daemon socket");
+    writeln!(s, r#"{{"cmd":"status"}}"#).unwrap();
+    let mut out = String::new();
+    BufReader::new(&s).read_line(&mut out).unwrap();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    v["status"].clone()
+}
+
+fn spawn_daemon(data: &Path) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_steady"))
+        .args(["daemon", "--simulate", "--speed", "3"])
+        .env("STEADY_DATA_DIR", data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn daemon");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while UnixStream::connect(data.join("steady.sock")).is_err() {
+        assert!(Instant::now() < deadline, "daemon did not open its socket");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+fn spawn_dashboard(data: &Path) -> Session {
+    let bin = env!("CARGO_BIN_EXE_steady");
+    let cmd = format!("stty rows {ROWS} cols {COLS}; exec '{bin}' dashboard --patient P1");
+    let mut child = Command::new("script")
+        .args(["-qfec", &cmd, "/dev/null"])
+        .env("STEADY_DATA_DIR", data)
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn script");
+    let stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let raw = Arc::new(Mutex::new(Vec::new()));
+    let raw2 = raw.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            raw2.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    Session { child, stdin, raw }
+}
+
+fn wait_exit(s: &mut Session) -> String {
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = s.child.kill();
+            panic!("dashboard did not exit after q; screen:\n{}", s.screen());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(
+        status.success(),
+        "exit {status:?}: {}",
+        &raw[raw.len().saturating_sub(400)..]
+    );
+    assert!(raw.contains("\x1b[?1049l"), "terminal restored");
+    raw
+}
+
+/// Guard: the daemon is killed if the test fails half-way.
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn dashboard_attaches_to_the_daemon_and_quitting_keeps_the_recording() {
+    if !have_script() {
+        eprintln!("skipped: util-linux `script` not found (needed for a pseudo-terminal)");
+        return;
+    }
+    // Short: a Unix socket path must stay under ~100 bytes.
+    let data = std::path::PathBuf::from(format!("/tmp/steady-dash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    steady(
+        &data,
+        &[
+            "patient",
+            "add",
+            "P1",
+            "--height-m",
+            "1.70",
+            "--birth-year",
+            "1950",
+        ],
+    );
+    let mut daemon = Daemon(spawn_daemon(&data));
+
+    // Live values from the daemon: the chart of the lower back, cadence from its strides.
+    let mut s = spawn_dashboard(&data);
+    let live = s.wait_for("live walking values", 40.0, |t| {
+        number_after(t, "cadence  ").is_some_and(|v| v > 40.0) && t.contains("lower back")
+    });
+    assert!(live.contains("stopped"), "no session yet\n{live}");
+    assert!(live.contains("LEFT") && live.contains("RIGHT"), "{live}");
+
+    // Start a session from the dashboard: the daemon records it.
+    s.key("s");
+    let rec = s.wait_for("recording", 15.0, |t| {
+        number_after(t, "RECORDING ").is_some_and(|v| v >= 2.0)
+    });
+    assert!(rec.contains("recording session"), "{rec}");
+    let id = status(&data)["session"]["id"]
+        .as_i64()
+        .expect("daemon records");
+
+    // The sensors screen: state, rate, loss and clock offset per sensor.
+    s.key("1");
+    let sensors = s.wait_for("sensor table", 5.0, |t| t.contains("STREAMING"));
+    assert!(
+        sensors.contains("lower back") && sensors.contains("R shank"),
+        "{sensors}"
+    );
+    assert!(sensors.contains("Hz"), "{sensors}");
+
+    // Quit: the dashboard detaches; the daemon and its recording go on.
+    s.key("q");
+    let raw = wait_exit(&mut s);
+    assert!(
+        raw.contains(&format!("the daemon keeps recording session {id}")),
+        "{}",
+        &raw[raw.len().saturating_sub(400)..]
+    );
+    assert!(
+        daemon.0.try_wait().unwrap().is_none(),
+        "daemon still running"
+    );
+    let st = status(&data);
+    assert_eq!(st["session"]["id"].as_i64(), Some(id), "{st}");
+    let c1 = st["session"]["committed_samples"].as_u64().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let c = status(&data)["session"]["committed_samples"]
+            .as_u64()
+            .unwrap();
+        if c > c1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "recording stopped growing after quit"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let stop: Value = serde_json::from_str(&steady(&data, &["session", "stop", "--json"])).unwrap();
+    assert_eq!(stop["session"].as_i64(), Some(id), "{stop}");
+    assert!(stop["samples"].as_u64().unwrap() > c1, "{stop}");
+
+    // A second dashboard: the stored session in the summary, then the daemon goes away.
+    let mut s = spawn_dashboard(&data);
+    s.wait_for("live values again", 40.0, |t| t.contains("lower back"));
+    s.key("5");
+    let sum = s.wait_for("stored session summary", 15.0, |t| {
+        t.contains(&format!("session {id} · walk · finished"))
+    });
+    assert!(sum.contains("History & goals"), "{sum}");
+    assert!(sum.contains("Fall-risk findings"), "{sum}");
+    assert!(sum.contains("Gait speed, m/s"), "{sum}");
+    // The export action writes the store's report of that session.
+    s.key("e");
+    s.wait_for("export", 15.0, |t| t.contains("report written to"));
+    let report = data.join("exports").join(format!("session-{id}.html"));
+    let html = std::fs::read_to_string(&report).expect("report file");
+    assert!(
+        html.contains("<svg") && html.contains("Fall-risk"),
+        "{}",
+        report.display()
+    );
+    // SAFETY: signalling our own child process.
+    assert_eq!(
+        unsafe { libc::kill(daemon.0.id() as i32, libc::SIGTERM) },
+        0
+    );
+    let gone = s.wait_for("daemon gone", 20.0, |t| t.contains("DAEMON GONE"));
+    assert!(
+        gone.contains("Session summary"),
+        "screen still usable\n{gone}"
+    );
+    assert!(daemon.0.wait().unwrap().success());
+    s.key("q");
+    wait_exit(&mut s);
+    let _ = std::fs::remove_dir_all(&data);
+}
