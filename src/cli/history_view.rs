@@ -224,7 +224,7 @@ pub fn build(input: &HistoryInput, focus: Option<i64>) -> (SessionSummary, Patie
             summary.findings = clinical::fall_risk_findings(ms, age, input.patient.sex)
                 .into_iter()
                 .map(|f| Finding {
-                    level: if f.positive {
+                    level: if f.positive() {
                         RiskLevel::High
                     } else {
                         RiskLevel::Normal

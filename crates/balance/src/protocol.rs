@@ -137,7 +137,7 @@ pub enum ProtocolEvent {
     /// The detector reported something.
     Detector(SlsEvent),
     /// A trial result was recorded.
-    TrialRecorded(TrialRecord),
+    TrialRecorded(Box<TrialRecord>),
 }
 
 /// One recorded trial.
@@ -460,7 +460,7 @@ impl SlsProtocol {
             hold_s,
             result,
         };
-        out.push(ProtocolEvent::TrialRecorded(rec.clone()));
+        out.push(ProtocolEvent::TrialRecorded(Box::new(rec.clone())));
         self.trials.push(rec);
         if why == EndReason::NoLiftOff {
             return; // the same trial again

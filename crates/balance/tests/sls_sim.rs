@@ -112,7 +112,7 @@ fn sls_detection_matches_truth_across_the_sweep() {
         for &(acc_n, gyr_n, bias) in &noises {
             for &outcome in &outcomes {
                 case += 1;
-                let stance = if case % 2 == 0 {
+                let stance = if case.is_multiple_of(2) {
                     Side::Left
                 } else {
                     Side::Right
@@ -146,7 +146,7 @@ fn sls_detection_matches_truth_across_the_sweep() {
                         rng.gen_range(-mis..mis),
                         rng.gen_range(-mis..mis),
                     ],
-                    mirrored: case % 3 == 0,
+                    mirrored: case.is_multiple_of(3),
                 })
                 .collect();
                 sensors.iter_mut().for_each(|s| {
@@ -156,7 +156,7 @@ fn sls_detection_matches_truth_across_the_sweep() {
                 });
                 let config = SensorConfig {
                     sensors,
-                    rate_hz: if case % 4 == 0 { 60.0 } else { 100.0 },
+                    rate_hz: if case.is_multiple_of(4) { 60.0 } else { 100.0 },
                     acc_noise_mps2: acc_n,
                     gyr_noise_dps: gyr_n,
                     gyr_bias_dps: bias,

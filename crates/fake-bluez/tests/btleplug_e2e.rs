@@ -20,7 +20,11 @@ use steady_fake_bluez::{FakeBluez, Family, PrivateBus, SimSensor, SYSTEM_BUS_ENV
 use steady_protocol::vendors::{self, dot, metawear, polar, thingy, witmotion, DeviceTime};
 use steady_protocol::{gatt, Command, CommandFrame, DataFrame, StatusFrame};
 use steady_sensors::ble::bluez::{BluezCentral, BluezPeripheral};
-use steady_sensors::ble::manager::{Manager, ManagerConfig, RawNotification, SensorStatus};
+// The manager hands out each notification with its decoded samples; these tests look at the
+// bytes and the address, as the fake sent them.
+use steady_sensors::ble::manager::{
+    Manager, ManagerConfig, SensorData as RawNotification, SensorStatus,
+};
 use steady_sensors::ble::registry::{RegisteredDevice, Registry};
 use steady_sensors::ble::scan::scan;
 use steady_sensors::ble::transport::{Address, BleCentral, BleError, BlePeripheral, Notification};
@@ -557,6 +561,7 @@ fn policy() -> ManagerConfig {
         rate_hz: 200,
         channel_capacity: 8192,
         connect_timeout_us: 5_000_000,
+        receive: steady_sensors::receive::ReceiveConfig::default(),
     }
 }
 

@@ -160,11 +160,9 @@ fn draw_history(frame: &mut Frame, app: &App, area: Rect) {
     let avail = inner.height.saturating_sub(goal_rows);
     // Each trend: one text row plus a sparkline of 1..=3 rows, as the height allows.
     let n_trends = h.trends.len() as u16;
-    let spark_h = if n_trends == 0 {
-        1
-    } else {
-        (avail / n_trends).saturating_sub(1).clamp(1, 3)
-    };
+    let spark_h = avail
+        .checked_div(n_trends)
+        .map_or(1, |rows| rows.saturating_sub(1).clamp(1, 3));
     let fit = (avail / (spark_h + 1)) as usize;
     let shown = h.trends.len().min(fit);
     let more = h.trends.len() - shown;
