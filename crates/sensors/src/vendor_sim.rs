@@ -218,10 +218,11 @@ mod tests {
             }
             assert_eq!(out.len(), block.len(), "{v:?}");
             for o in &out {
-                for i in 0..3 {
-                    assert!((o.acc_mps2[i] - s.acc_mps2[i]).abs() < 0.02, "{v:?} {o:?}");
-                    assert!((o.gyr_dps[i] - s.gyr_dps[i]).abs() < 0.1, "{v:?} {o:?}");
-                }
+                let near = |a: [f64; 3], b: [f64; 3], tol: f64| {
+                    a.iter().zip(b).all(|(x, y)| (x - y).abs() < tol)
+                };
+                assert!(near(o.acc_mps2, s.acc_mps2, 0.02), "{v:?} {o:?}");
+                assert!(near(o.gyr_dps, s.gyr_dps, 0.1), "{v:?} {o:?}");
             }
         }
     }

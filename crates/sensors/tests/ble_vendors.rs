@@ -458,16 +458,16 @@ async fn run_family(spec: Spec) {
     );
     // Values arrive in SI units (quantisation of each format aside).
     for (got, want) in samples.iter().zip(source.iter()).take(50) {
-        for i in 0..3 {
-            assert!(
-                (got.acc_mps2[i] - want.acc_mps2[i]).abs() < 0.02,
-                "{vendor:?} acc {got:?} vs {want:?}"
-            );
-            assert!(
-                (got.gyr_dps[i] - want.gyr_dps[i]).abs() < 0.1,
-                "{vendor:?} gyr {got:?} vs {want:?}"
-            );
-        }
+        let near =
+            |a: [f64; 3], b: [f64; 3], tol: f64| a.iter().zip(b).all(|(x, y)| (x - y).abs() < tol);
+        assert!(
+            near(got.acc_mps2, want.acc_mps2, 0.02),
+            "{vendor:?} acc {got:?} vs {want:?}"
+        );
+        assert!(
+            near(got.gyr_dps, want.gyr_dps, 0.1),
+            "{vendor:?} gyr {got:?} vs {want:?}"
+        );
     }
 
     // A malformed notification is counted, not fatal.
