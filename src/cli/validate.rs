@@ -5,11 +5,15 @@
 //! - the reference is cleaned as mobgap does: untimed contacts dropped, duplicates (same time
 //!   and side) dropped, the side blanked where two contacts share a time with different
 //!   sides, contacts after the bout end dropped;
-//! - only detections inside a reference walking bout count, the bout span extended by the
-//!   matching tolerance ([`TOLERANCE_S`]) on both sides so that an early first IC is a
-//!   match, not a false positive outside the bout;
+//! - only detections inside a reference walking bout count: detections within the matching
+//!   tolerance ([`TOLERANCE_S`]) of a bout are matched, so an early first IC is a match, but an
+//!   unmatched one is a false positive only inside the bout span itself (first to last IC; for
+//!   FCs up to the last reference FC), where the reference annotates every step;
 //! - a detection matches the nearest unmatched reference event of the same kind within
 //!   [`TOLERANCE_S`] (globally closest pairs first, one-to-one);
+//! - reference events without a time are not scored: each may explain one unmatched detection
+//!   lying between its timed neighbours in the reference list (that detection is then neither
+//!   a true nor a false positive);
 //! - per reference bout, cadence/stride length/speed come from the detected strides lying
 //!   inside it (start and end within the bout ± [`STRIDE_SLACK_S`]);
 //! - per stride, detected and reference strides are paired by their start IC (same side)
@@ -244,6 +248,9 @@ struct RefBout {
     end_s: f64,
     ics: Vec<RefEvent>,
     fcs: Vec<RefEvent>,
+    /// Spans between the timed neighbours of each untimed IC / FC.
+    untimed_ics: Vec<(f64, f64)>,
+    untimed_fcs: Vec<(f64, f64)>,
     cadence_spm: Option<f64>,
     stride_length_m: Option<f64>,
     speed_mps: Option<f64>,
@@ -285,6 +292,23 @@ fn clean_events(raw: &[Value], bout_end: f64) -> Vec<RefEvent> {
     out
 }
 
+/// For every event without a time, the span between its nearest timed neighbours in the
+/// reference list (the bout start / end where it has none): a detection there may be that
+/// untimed step, which the issue's rules leave unscored.
+fn untimed_spans(raw: &[Value], start_s: f64, end_s: f64) -> Vec<(f64, f64)> {
+    let times: Vec<Option<f64>> = raw.iter().map(|e| e["t_s"].as_f64()).collect();
+    let mut out = Vec::new();
+    for (i, t) in times.iter().enumerate() {
+        if t.is_some() {
+            continue;
+        }
+        let prev = times[..i].iter().rev().find_map(|t| *t).unwrap_or(start_s);
+        let next = times[i + 1..].iter().find_map(|t| *t).unwrap_or(end_s);
+        out.push((prev.min(next), prev.max(next)));
+    }
+    out
+}
+
 fn load_reference(path: &Path) -> anyhow::Result<Vec<RefBout>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     let v: Value = serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?;
@@ -313,6 +337,8 @@ fn load_reference(path: &Path) -> anyhow::Result<Vec<RefBout>> {
             end_s,
             ics: clean_events(&arr("initial_contacts"), end_s),
             fcs: clean_events(&arr("final_contacts"), f64::INFINITY),
+            untimed_ics: untimed_spans(&arr("initial_contacts"), start_s, end_s),
+            untimed_fcs: untimed_spans(&arr("final_contacts"), start_s, end_s),
             cadence_spm: b["cadence_spm"].as_f64(),
             stride_length_m: b["average_stride_length_m"].as_f64(),
             speed_mps: b["walking_speed_mps"].as_f64(),
@@ -322,8 +348,17 @@ fn load_reference(path: &Path) -> anyhow::Result<Vec<RefBout>> {
     Ok(bouts)
 }
 
-/// One-to-one matching, globally closest pairs first.
-fn match_events(det: &[(f64, Option<Side>)], refs: &[RefEvent], score: &mut EventScore) {
+/// One-to-one matching, globally closest pairs first. An unmatched detection is a false
+/// positive only when it lies inside a reference bout (`spans`, start to end: the reference
+/// annotates nothing outside) and is not explained by an untimed reference event (`untimed`,
+/// each explains at most one detection strictly inside its span).
+fn match_events(
+    det: &[(f64, Option<Side>)],
+    refs: &[RefEvent],
+    spans: &[(f64, f64)],
+    untimed: &[(f64, f64)],
+    score: &mut EventScore,
+) {
     let mut pairs = Vec::new();
     for (i, d) in det.iter().enumerate() {
         for (j, r) in refs.iter().enumerate() {
@@ -351,7 +386,19 @@ fn match_events(det: &[(f64, Option<Side>)], refs: &[RefEvent], score: &mut Even
             }
         }
     }
-    score.fp += dm.iter().filter(|m| !**m).count();
+    let mut used = vec![false; untimed.len()];
+    for (i, d) in det.iter().enumerate() {
+        if dm[i] || !spans.iter().any(|&(a, b)| d.0 >= a && d.0 <= b) {
+            continue;
+        }
+        if let Some(k) =
+            (0..untimed.len()).find(|&k| !used[k] && d.0 > untimed[k].0 && d.0 < untimed[k].1)
+        {
+            used[k] = true;
+            continue;
+        }
+        score.fp += 1;
+    }
     score.fn_ += rm.iter().filter(|m| !**m).count();
 }
 
@@ -379,8 +426,31 @@ fn score_recording(name: &str, report: &GaitReport, bouts: &[RefBout]) -> Record
     };
     let ref_ics: Vec<RefEvent> = bouts.iter().flat_map(|b| b.ics.iter().copied()).collect();
     let ref_fcs: Vec<RefEvent> = bouts.iter().flat_map(|b| b.fcs.iter().copied()).collect();
-    match_events(&dets(EventKind::InitialContact), &ref_ics, &mut ic);
-    match_events(&dets(EventKind::FinalContact), &ref_fcs, &mut fc);
+    let spans: Vec<(f64, f64)> = bouts.iter().map(|b| (b.start_s, b.end_s)).collect();
+    let un_ics: Vec<(f64, f64)> = bouts.iter().flat_map(|b| b.untimed_ics.clone()).collect();
+    let un_fcs: Vec<(f64, f64)> = bouts.iter().flat_map(|b| b.untimed_fcs.clone()).collect();
+    // FCs of a bout may trail its last IC (the toe-off closing the last stride).
+    let fc_spans: Vec<(f64, f64)> = bouts
+        .iter()
+        .map(|b| {
+            let last = b.fcs.iter().map(|e| e.t_s).fold(b.end_s, f64::max);
+            (b.start_s, last)
+        })
+        .collect();
+    match_events(
+        &dets(EventKind::InitialContact),
+        &ref_ics,
+        &spans,
+        &un_ics,
+        &mut ic,
+    );
+    match_events(
+        &dets(EventKind::FinalContact),
+        &ref_fcs,
+        &fc_spans,
+        &un_fcs,
+        &mut fc,
+    );
     let mut bout_scores = Vec::new();
     let mut strides = StrideErrors::default();
     for b in bouts {
@@ -765,9 +835,34 @@ mod tests {
             (2.6, None),
         ];
         let mut s = EventScore::default();
-        match_events(&det, &refs, &mut s);
+        match_events(&det, &refs, &[(0.0, 3.0)], &[], &mut s);
         assert_eq!((s.tp, s.fp, s.fn_), (1, 2, 1));
         assert_eq!(s.lr_accuracy(), Some(1.0));
         assert!((s.mae_ms().unwrap() - 50.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn untimed_reference_steps_and_detections_outside_bouts_are_not_scored() {
+        let raw: Vec<Value> = serde_json::from_str(
+            r#"[{"t_s": 1.0, "side": "left"}, {"t_s": null, "side": "right"},
+                {"t_s": 2.2, "side": "left"}, {"t_s": 2.8, "side": "right"}]"#,
+        )
+        .unwrap();
+        let untimed = untimed_spans(&raw, 1.0, 2.8);
+        assert_eq!(untimed, vec![(1.0, 2.2)]);
+        let refs = clean_events(&raw, 2.8);
+        // 1.6 is the untimed step, 1.9 a second detection in the same gap (false positive),
+        // 3.2 lies after the bout end without a partner (not scored), 0.6 matches 1.0.
+        let det = [
+            (0.6, Some(Side::Left)),
+            (1.6, None),
+            (1.9, None),
+            (2.25, Some(Side::Left)),
+            (2.8, Some(Side::Right)),
+            (3.2, None),
+        ];
+        let mut s = EventScore::default();
+        match_events(&det, &refs, &[(1.0, 2.8)], &untimed, &mut s);
+        assert_eq!((s.tp, s.fp, s.fn_), (3, 1, 0));
     }
 }

@@ -272,9 +272,12 @@ impl GaitAnalyzer {
         }
     }
 
-    /// Bytes of streaming state held for sample buffering (bounded by the block size).
+    /// Bytes of streaming state held for the lower-back pipeline: the sample block buffer
+    /// (bounded by the block size) plus the assembler's open chain (bounded look-back).
     pub fn buffered_bytes(&self) -> usize {
-        self.lowback.as_ref().map_or(0, |(d, _)| d.buffered_bytes())
+        self.lowback
+            .as_ref()
+            .map_or(0, |(d, a)| d.buffered_bytes() + a.held_bytes())
     }
 
     /// Collects lower-back results; with foot/shank detectors present (`feet`) its events
