@@ -152,10 +152,7 @@ pub fn validate_feet(dir: &Path) -> anyhow::Result<FootValidation> {
                 d.double_support_s,
                 s["double_support_s"].as_f64(),
             );
-            let single_limb = d
-                .stance_s
-                .zip(d.double_support_s)
-                .map(|(st, ds)| st - ds);
+            let single_limb = d.stance_s.zip(d.double_support_s).map(|(st, ds)| st - ds);
             put(
                 &mut out.single_support_s,
                 single_limb,

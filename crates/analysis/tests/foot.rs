@@ -42,7 +42,10 @@ fn assert_matched(det: &[f64], refs: &[f64], tol_s: f64, what: &str) {
             .iter()
             .map(|d| (d - r).abs())
             .fold(f64::INFINITY, f64::min);
-        assert!(best <= tol_s, "{what}: reference at {r} s, nearest detection {best} s away");
+        assert!(
+            best <= tol_s,
+            "{what}: reference at {r} s, nearest detection {best} s away"
+        );
     }
 }
 
@@ -93,7 +96,9 @@ fn real_feet_events_strides_and_support_match_motion_capture() {
             let pre = s["pre_ic_t_s"].as_f64().unwrap();
             let ic = s["ic_t_s"].as_f64().unwrap();
             let Some(d) = report.strides.iter().find(|d| {
-                d.side == Some(side) && (d.start_s - pre).abs() < 0.05 && (d.end_s - ic).abs() < 0.05
+                d.side == Some(side)
+                    && (d.start_s - pre).abs() < 0.05
+                    && (d.end_s - ic).abs() < 0.05
             }) else {
                 continue;
             };
@@ -111,10 +116,7 @@ fn real_feet_events_strides_and_support_match_motion_capture() {
         }
         assert!(compared + 1 >= f["strides"].as_array().unwrap().len());
     }
-    assert!(report
-        .strides
-        .iter()
-        .any(|s| s.double_support_s.is_some()));
+    assert!(report.strides.iter().any(|s| s.double_support_s.is_some()));
 }
 
 /// Feeds `samples` in random chunk sizes (1 sample to 3 s).
@@ -137,7 +139,12 @@ fn foot_streaming_in_random_chunks_equals_one_shot() {
     let mut one = LegDetector::new(Side::Right, FS);
     let mut all = one.push(&s);
     all.extend(one.finish());
-    assert!(all.iter().filter(|o| matches!(o, SideOutput::Stride(_))).count() >= 5);
+    assert!(
+        all.iter()
+            .filter(|o| matches!(o, SideOutput::Stride(_)))
+            .count()
+            >= 5
+    );
     for seed in 0..4 {
         let mut d = LegDetector::new(Side::Right, FS);
         assert_eq!(chunked(&mut d, &s, seed), all, "seed {seed}");
@@ -202,17 +209,37 @@ fn simulated_shanks_give_salarian_events_near_the_truth() {
                     .iter()
                     .copied()
                     .filter(|d| {
-                        truth.iter().map(|t| (t - d).abs()).fold(f64::INFINITY, f64::min) > tol
+                        truth
+                            .iter()
+                            .map(|t| (t - d).abs())
+                            .fold(f64::INFINITY, f64::min)
+                            > tol
                     })
                     .collect();
-                assert!(off.len() <= 1, "{side:?} {kind:?}: off-truth detections {off:?}");
+                assert!(
+                    off.len() <= 1,
+                    "{side:?} {kind:?}: off-truth detections {off:?}"
+                );
                 // … and nearly all true events inside the walk are found (the first and
                 // last step of a bout have no full swing).
-                assert!(det.len() + 2 >= truth.len(), "{side:?} {kind:?}: {} of {}", det.len(), truth.len());
+                assert!(
+                    det.len() + 2 >= truth.len(),
+                    "{side:?} {kind:?}: {} of {}",
+                    det.len(),
+                    truth.len()
+                );
             }
         }
-        let strides: Vec<_> = report.strides.iter().filter(|s| s.single_support_s.is_some()).collect();
-        assert!(strides.len() >= 30, "{} strides with support", strides.len());
+        let strides: Vec<_> = report
+            .strides
+            .iter()
+            .filter(|s| s.single_support_s.is_some())
+            .collect();
+        assert!(
+            strides.len() >= 30,
+            "{} strides with support",
+            strides.len()
+        );
         for s in &report.strides {
             assert!(s.length_m.is_none(), "shanks give no ZUPT length");
         }
@@ -230,4 +257,3 @@ fn shank_streaming_in_random_chunks_equals_one_shot() {
     let mut d = LegDetector::shank(Side::Left, sim.rate_hz);
     assert_eq!(chunked(&mut d, s, 11), all);
 }
-

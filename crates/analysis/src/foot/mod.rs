@@ -238,7 +238,11 @@ impl LegDetector {
             .map(|i| Vector3::from(self.sample(i).gyr_dps).dot(&axis))
             .collect();
         let pad = (self.fs_hz as usize).min(n - 1);
-        let mut slow = lp_swing.filtfilt(&raw, pad);
+        // One interleaved pass for the three zero-phase filters (identical to three calls).
+        let [mut slow, mut g_ic, mut g_fc]: [Vec<f64>; 3] =
+            crate::dsp::filtfilt_many(&[&lp_swing, &lp_ic, &lp_fc], &[&raw, &raw, &raw], pad)
+                .try_into()
+                .unwrap_or_else(|_| [Vec::new(), Vec::new(), Vec::new()]);
         let core = (c0 - w0) as usize..(c1 - w0) as usize;
         let block_skew: f64 = slow[core.clone()].iter().map(|x| x * x * x).sum();
         let sign = if self.skew + block_skew < 0.0 {
@@ -250,8 +254,6 @@ impl LegDetector {
         if sign < 0.0 {
             slow.iter_mut().for_each(|x| *x = -*x);
         }
-        let mut g_ic = lp_ic.filtfilt(&raw, pad);
-        let mut g_fc = lp_fc.filtfilt(&raw, pad);
         if sign < 0.0 {
             g_ic.iter_mut().for_each(|x| *x = -*x);
             g_fc.iter_mut().for_each(|x| *x = -*x);
@@ -405,9 +407,9 @@ impl LegDetector {
             if a >= self.buf_start + w && b > a && b + w < self.n_total {
                 let lo = a - w;
                 let hi = b + w;
-                let seg = &self.buf[(lo - self.buf_start) as usize..=(hi - self.buf_start) as usize];
-                stride.length_m =
-                    zupt_length_m(seg, self.fs_hz, w as usize, (b - lo) as usize);
+                let seg =
+                    &self.buf[(lo - self.buf_start) as usize..=(hi - self.buf_start) as usize];
+                stride.length_m = zupt_length_m(seg, self.fs_hz, w as usize, (b - lo) as usize);
             }
         }
         out.push(SideOutput::Stride(stride));
@@ -581,14 +583,115 @@ impl SideDetector for LegDetector {
             self.process_block(&mut out);
         }
         if let Some(p) = self.pending.take() {
-            let ms = self
-                .last
-                .and_then(|l| match l.ms_after {
-                    Some(r) => r,
-                    None => self.mid_stance(l.ic, self.n_total),
-                });
+            let ms = self.last.and_then(|l| match l.ms_after {
+                Some(r) => r,
+                None => self.mid_stance(l.ic, self.n_total),
+            });
             self.emit_pending(p, ms, &mut out);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use steady_core::Micros;
+
+    /// Synthetic sagittal rate: per 1.1 s stride a push-off dip, a swing lobe and a
+    /// heel-strike dip (deg/s), about `axis` with `sign`.
+    fn synth(axis: Vector3<f64>, sign: f64) -> Vec<ImuSample> {
+        let fs = 200.0;
+        (0..(24.0 * fs) as i64)
+            .map(|i| {
+                let t = i as f64 / fs;
+                let mut w = 0.0;
+                for k in 0..20 {
+                    let t0 = 1.0 + 1.1 * k as f64;
+                    let gauss = |c: f64, s: f64| (-(t - c) * (t - c) / (2.0 * s * s)).exp();
+                    w += -150.0 * gauss(t0, 0.04) + 320.0 * gauss(t0 + 0.2, 0.08)
+                        - 120.0 * gauss(t0 + 0.42, 0.04);
+                }
+                let g = axis * (sign * w);
+                ImuSample {
+                    t: Micros((t * 1e6) as i64),
+                    acc_mps2: [0.0, 0.0, 9.81],
+                    gyr_dps: [g.x, g.y, g.z],
+                }
+            })
+            .collect()
+    }
+
+    fn times(out: &[SideOutput], kind: EventKind) -> Vec<f64> {
+        out.iter()
+            .filter_map(|o| match o {
+                SideOutput::Event(e) if e.kind == kind => Some(e.t_s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn events_do_not_depend_on_axis_or_mirror_mounting() {
+        let a = detect(Side::Left, 200.0, &synth(Vector3::z(), 1.0));
+        let axis = Vector3::new(0.3, -0.8, 0.5).normalize();
+        let b = detect(Side::Left, 200.0, &synth(axis, -1.0));
+        let fc = times(&a, EventKind::FinalContact);
+        let ic = times(&a, EventKind::InitialContact);
+        assert_eq!(fc.len(), 20);
+        assert_eq!(ic.len(), 20);
+        // FC at the push-off dip; IC between the swing lobe and the heel dip.
+        for (k, (f, i)) in fc.iter().zip(&ic).enumerate() {
+            let t0 = 1.0 + 1.1 * k as f64;
+            assert!((f - t0).abs() <= 0.005, "FC {f} vs {t0}");
+            assert!(*i > t0 + 0.25 && *i < t0 + 0.42, "IC {i}");
+        }
+        for (x, y) in fc.iter().zip(times(&b, EventKind::FinalContact)) {
+            assert!((x - y).abs() <= 0.006);
+        }
+        for (x, y) in ic.iter().zip(times(&b, EventKind::InitialContact)) {
+            assert!((x - y).abs() <= 0.006);
+        }
+        let strides = a
+            .iter()
+            .filter(|o| matches!(o, SideOutput::Stride(_)))
+            .count();
+        assert_eq!(strides, 19);
+    }
+
+    #[test]
+    fn events_are_final_before_the_end_of_data() {
+        // Block latency: a 24 s signal yields events from push, before finish.
+        let s = synth(Vector3::y(), 1.0);
+        let mut d = LegDetector::new(Side::Right, 200.0);
+        let live = d.push(&s);
+        assert!(!live.is_empty());
+        let first_late = times(&live, EventKind::InitialContact);
+        assert!(first_late[0] < 2.0);
+    }
+
+    #[test]
+    fn bad_rates_and_non_finite_samples_give_no_events_and_no_panic() {
+        let mut d = LegDetector::new(Side::Left, f64::NAN);
+        assert!(d.push(&synth(Vector3::z(), 1.0)).is_empty());
+        assert!(d.finish().is_empty());
+        let mut s = synth(Vector3::z(), 1.0);
+        s[500].gyr_dps[0] = f64::NAN;
+        let out = detect(Side::Left, 200.0, &s);
+        assert!(!out.is_empty());
+    }
+
+    #[test]
+    fn zupt_of_a_still_foot_is_zero_and_rejects_short_input() {
+        let still: Vec<ImuSample> = (0..300)
+            .map(|i| ImuSample {
+                t: Micros(i * 5000),
+                acc_mps2: [1.0, 0.5, 9.7],
+                gyr_dps: [0.0; 3],
+            })
+            .collect();
+        let l = zupt_length_m(&still, 200.0, 10, 289).unwrap();
+        assert!(l < 1e-9, "{l}");
+        assert_eq!(zupt_length_m(&still[..5], 200.0, 3, 2), None);
     }
 }
