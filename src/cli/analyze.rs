@@ -38,6 +38,12 @@ pub fn subject_of(meta: &Meta) -> Subject {
     }
 }
 
+/// False when `meta.json` says the sensors are not synchronised (`"synchronised": false`,
+/// as in gaitmap's ms_walk): then nothing is compared across legs in time.
+pub fn legs_share_clock(meta: &Meta) -> bool {
+    meta.raw.get("synchronised").and_then(Value::as_bool) != Some(false)
+}
+
 /// Runs the gait analysis of a loaded recording.
 pub fn analyze_recording(rec: &Recording) -> anyhow::Result<GaitReport> {
     let mut inputs = Vec::new();
@@ -56,9 +62,10 @@ pub fn analyze_recording(rec: &Recording) -> anyhow::Result<GaitReport> {
             sampling_rate_hz: fs,
         });
     }
-    Ok(steady_analysis::gait::analyze(
+    Ok(steady_analysis::gait::analyze_with_clock(
         &inputs,
         &subject_of(&rec.meta),
+        legs_share_clock(&rec.meta),
     ))
 }
 

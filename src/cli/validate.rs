@@ -536,7 +536,11 @@ pub fn analyze_folder(dir: &Path) -> anyhow::Result<GaitReport> {
             })
         })
         .collect();
-    Ok(steady_analysis::gait::analyze(&inputs, &subject))
+    Ok(steady_analysis::gait::analyze_with_clock(
+        &inputs,
+        &subject,
+        crate::cli::analyze::legs_share_clock(&rec.meta),
+    ))
 }
 
 fn recordings_under(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {

@@ -2,11 +2,13 @@
 //!
 //! - [`types`]: the shared output types (their JSON is the `steady analyze --json` schema).
 //! - [`assemble`]: lower-back steps → sided events, strides and bouts.
+//! - [`bilateral`]: single and double support from both legs' events (foot/shank sensors).
 //! - [`summary`]: per-side means, asymmetry, variability, pelvic drop, quality.
 //! - [`GaitAnalyzer`]: the streaming entry point; [`analyze`] feeds it a whole recording,
 //!   so offline and live results are identical by construction.
 
 pub mod assemble;
+pub mod bilateral;
 pub mod summary;
 pub mod types;
 
@@ -140,6 +142,14 @@ pub fn side_detector_for(
             steady_core::Side::Right,
             fs_hz,
         ))),
+        Placement::LeftShank => Some(Box::new(crate::foot::LegDetector::shank(
+            steady_core::Side::Left,
+            fs_hz,
+        ))),
+        Placement::RightShank => Some(Box::new(crate::foot::LegDetector::shank(
+            steady_core::Side::Right,
+            fs_hz,
+        ))),
         _ => None,
     }
 }
@@ -162,6 +172,7 @@ pub struct GaitAnalyzer {
     checks: Vec<SignalCheck>,
     report: GaitReport,
     n_samples: Vec<u64>,
+    legs_share_clock: bool,
 }
 
 impl GaitAnalyzer {
@@ -197,7 +208,15 @@ impl GaitAnalyzer {
                 steps: Vec::new(),
             },
             n_samples: vec![0; placements.len()],
+            legs_share_clock: true,
         }
+    }
+
+    /// Declares whether the two legs' sensors share one clock (default true). When they do
+    /// not, nothing is computed across legs (no steps, no single or double support).
+    pub fn with_legs_sharing_clock(mut self, shared: bool) -> GaitAnalyzer {
+        self.legs_share_clock = shared;
+        self
     }
 
     /// Uses `detector` for the foot/shank sensor at `placement` (replacing a registered one);
@@ -345,7 +364,12 @@ impl GaitAnalyzer {
             report
                 .strides
                 .sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-            report.steps = steps_from_events(&report.events);
+            if self.legs_share_clock {
+                bilateral::fill_support(&mut report.strides, &report.events);
+                report.steps = steps_from_events(&report.events);
+            } else {
+                report.steps.clear();
+            }
             if self.lowback.is_none() {
                 report.bouts = assemble::bouts_from_events(&report.events, &report.strides);
             }
@@ -430,11 +454,22 @@ pub fn leg_length_m(subject: &Subject) -> f64 {
 /// Analyses a whole recording: every sensor is fed through the streaming [`GaitAnalyzer`]
 /// at full speed, so the result equals a live analysis of the same data.
 pub fn analyze(inputs: &[SensorInput<'_>], subject: &Subject) -> GaitReport {
+    analyze_with_clock(inputs, subject, true)
+}
+
+/// [`analyze`] for sensors that may not share one clock (`legs_share_clock = false`: no
+/// cross-leg measures, see [`GaitAnalyzer::with_legs_sharing_clock`]).
+pub fn analyze_with_clock(
+    inputs: &[SensorInput<'_>],
+    subject: &Subject,
+    legs_share_clock: bool,
+) -> GaitReport {
     let placements: Vec<(Placement, f64)> = inputs
         .iter()
         .map(|i| (i.placement, i.sampling_rate_hz))
         .collect();
-    let mut analyzer = GaitAnalyzer::new(&placements, *subject);
+    let mut analyzer =
+        GaitAnalyzer::new(&placements, *subject).with_legs_sharing_clock(legs_share_clock);
     for input in inputs {
         // Placements come from `inputs` itself, so push cannot fail.
         let _ = analyzer.push(input.placement, input.samples);
