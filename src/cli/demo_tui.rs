@@ -8,9 +8,10 @@
 //! and writes the recording folder before the process exits; the terminal is restored by a
 //! guard and by a panic hook.
 //!
-//! Until `steady-balance` and the live pipeline (`steady-sensors`) land, this module runs its
-//! own small protocol: the end of a balance trial is taken from the simulator's ground truth,
-//! and sensor faults are scripted (one leg sensor drops out during the walk and recovers).
+//! Balance trials are timed by `steady_balance::sls::SlsDetector` fed with the simulated
+//! samples (lift-off, end of the hold and its reason come from the detector, never from the
+//! simulator's ground truth). Sensor faults are scripted (one leg sensor drops out during
+//! the walk and recovers).
 
 use super::demo::Args;
 use anyhow::Context;
@@ -30,12 +31,12 @@ use std::time::{Duration, Instant};
 use steady_analysis::gait::types::EventKind;
 use steady_analysis::gait::{GaitAnalyzer, GaitOutput, GaitReport};
 use steady_analysis::Subject;
+use steady_balance::sls::{EndedBy, SlsConfig, SlsDetector, SlsEvent};
 use steady_core::{Gap, ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
 use steady_dashboard::model::*;
 use steady_dashboard::{Action, App, Screen};
 use steady_recording::{Recording, SensorStream};
 use steady_sim::truth::StageTruth;
-use steady_sim::truth::TrialEnd;
 use steady_sim::{
     BalanceStage, FourStageParams, Scenario, SensorConfig, Simulator, SlsOutcome, SlsParams,
     WalkParams,
@@ -146,9 +147,12 @@ struct Trial {
     sim: Simulator,
     start_s: f64,
     next_k: u64,
-    lift_off_s: f64,
-    end_s: f64,
-    end: TrialEnd,
+    /// Times the trial from the samples (trial-relative seconds).
+    detector: SlsDetector,
+    /// Lift-off seen by the detector, trial-relative s.
+    lift_off_s: Option<f64>,
+    /// End of the hold seen by the detector, trial-relative s, and why.
+    ended: Option<(f64, EndedBy)>,
     baseline: Option<[f64; 2]>,
     base_acc: Vec<[f64; 2]>,
     smooth: Vec<[f64; 2]>,
@@ -476,25 +480,34 @@ impl Pipeline {
             &SensorConfig::default(),
             11 + self.side_idx as u64,
         );
-        let t = sim.truth().balance_trials.first().copied();
-        let (lift_off_s, end_s, end) = match t {
-            Some(t) => (t.lift_off_s, t.lift_off_s + t.held_s, t.end),
-            None => (COUNTDOWN_S, COUNTDOWN_S + 1.0, TrialEnd::TouchDown),
+        let placements: Vec<Placement> = self.sensors.iter().map(|s| s.placement).collect();
+        let config = SlsConfig {
+            max_hold_s: self.balance.time_limit_s,
+            ..SlsConfig::default()
+        };
+        let detector = match SlsDetector::new(stance, &placements, config) {
+            Ok(d) => d,
+            Err(e) => {
+                // Cannot happen with the demo's sensors; show it rather than crash.
+                self.balance.phase = BalancePhase::Lift;
+                tracing::error!("balance detector: {e}");
+                return;
+            }
         };
         self.trial = Some(Trial {
             sim,
             start_s: now_s,
             next_k: 0,
-            lift_off_s,
-            end_s,
-            end,
+            detector,
+            lift_off_s: None,
+            ended: None,
             baseline: None,
             base_acc: Vec::new(),
             smooth: Vec::new(),
         });
         self.balance.sway_mm.clear();
         self.balance.phase = BalancePhase::Countdown {
-            remaining_s: lift_off_s,
+            remaining_s: COUNTDOWN_S,
         };
     }
 
@@ -518,6 +531,17 @@ impl Pipeline {
                 let t_rel = s.t.0 as f64 * 1e-6;
                 s.t = Micros(s.t.0 + (tr.start_s * 1e6) as i64);
                 let p = self.sensors[i].placement;
+                let mut rel = s;
+                rel.t = Micros((t_rel * 1e6).round() as i64);
+                for ev in tr.detector.push(p, &rel) {
+                    match ev {
+                        SlsEvent::LiftOff { t_s } => tr.lift_off_s = Some(t_s),
+                        SlsEvent::HoldEnded { t_s, ended_by } => {
+                            tr.ended = Some((t_s, ended_by));
+                        }
+                        SlsEvent::TouchDown { .. } => {}
+                    }
+                }
                 self.rec[i].samples.push(s);
                 let t_s = s.t.0 as f64 * 1e-6;
                 let v = Self::trace_value(p, &s);
@@ -529,10 +553,12 @@ impl Pipeline {
                     let a = [s.acc_mps2[1], s.acc_mps2[2]];
                     // The first second on one leg (weight shift, trunk tilt) is the baseline;
                     // sway is drawn from then on.
-                    let settled = tr.lift_off_s + SWAY_SETTLE_S;
-                    if (tr.lift_off_s..settled).contains(&t_rel) {
+                    let lift = tr.lift_off_s.unwrap_or(f64::INFINITY);
+                    let end = tr.ended.map_or(f64::INFINITY, |e| e.0);
+                    let settled = lift + SWAY_SETTLE_S;
+                    if (lift..settled).contains(&t_rel) {
                         tr.base_acc.push(a);
-                    } else if t_rel >= settled && t_rel <= tr.end_s {
+                    } else if t_rel >= settled && t_rel <= end {
                         let base = *tr.baseline.get_or_insert_with(|| mean2(&tr.base_acc));
                         tr.smooth.push([a[0] - base[0], a[1] - base[1]]);
                         let w = tr.smooth.len().min(10);
@@ -550,30 +576,40 @@ impl Pipeline {
                 trc.drain(..cut);
             }
         }
-        let (lift, end_s, end) = (tr.lift_off_s, tr.end_s, tr.end);
+        let (lift, ended) = (tr.lift_off_s, tr.ended);
         let finished = target >= n;
-        match self.balance.phase {
-            BalancePhase::Countdown { .. } if t_trial >= lift => {
+        match (self.balance.phase, lift) {
+            (BalancePhase::Countdown { .. }, Some(_)) => {
                 self.balance.phase = BalancePhase::Holding { elapsed_s: 0.0 };
             }
-            BalancePhase::Countdown { .. } => {
+            (BalancePhase::Countdown { .. }, None) if finished => {
+                // No lift-off was seen in the whole simulated trial: say so, do not hang.
+                tracing::warn!("balance demo: no lift-off detected");
+                self.end_trial(0.0, EndReason::Stopped);
+            }
+            (BalancePhase::Countdown { .. }, None) => {
+                // Counts down, then waits at zero until the detector sees the foot leave.
                 self.balance.phase = BalancePhase::Countdown {
-                    remaining_s: lift - t_trial,
+                    remaining_s: (COUNTDOWN_S - t_trial).max(0.0),
                 };
             }
-            BalancePhase::Holding { .. } if t_trial >= end_s => {
-                let reason = match end {
-                    TrialEnd::TouchDown => EndReason::FootDown,
-                    TrialEnd::Hop => EndReason::Hop,
-                    TrialEnd::TimeLimit => EndReason::TimeLimit,
-                };
-                self.end_trial(end_s - lift, reason);
-            }
-            BalancePhase::Holding { .. } => {
-                self.balance.phase = BalancePhase::Holding {
-                    elapsed_s: t_trial - lift,
-                };
-            }
+            (BalancePhase::Holding { .. }, Some(lift)) => match ended {
+                Some((end_s, by)) => {
+                    let reason = match by {
+                        EndedBy::TouchDown => EndReason::FootDown,
+                        EndedBy::Hop => EndReason::Hop,
+                        EndedBy::TimeLimit => EndReason::TimeLimit,
+                    };
+                    self.end_trial(end_s - lift, reason);
+                }
+                // The simulated trial ran out without a detected end: the hold lasted to here.
+                None if finished => self.end_trial(t_trial - lift, EndReason::TimeLimit),
+                None => {
+                    self.balance.phase = BalancePhase::Holding {
+                        elapsed_s: t_trial - lift,
+                    };
+                }
+            },
             _ => {}
         }
         if finished && !matches!(self.balance.phase, BalancePhase::Countdown { .. }) {
@@ -1225,9 +1261,10 @@ mod tests {
 
     #[test]
     fn walking_gives_live_strides_and_a_final_result() {
-        let mut p = pipeline();
-        // the streaming analysis reports strides a few seconds late (look-ahead)
-        run_to(&mut p, 14.0);
+        let mut p = Pipeline::new(40.0, std::env::temp_dir().join("steady-demo-unit-unused"));
+        // the streaming analysis reports strides late (the shank detector works on 10 s
+        // blocks with 4 s of context: up to 14 s)
+        run_to(&mut p, 30.0);
         let (stage, m) = p.snapshot();
         assert_eq!(stage, Stage::Walking);
         assert!(m.gait.recording);
@@ -1237,7 +1274,7 @@ mod tests {
         let truth = WalkParams::default().cadence_spm;
         assert!((c - truth).abs() < 10.0, "cadence {c} vs {truth}");
         assert!(m.legs.iter().all(|l| l.bars.iter().any(|b| b.stance)));
-        p.command(Command::StartStopWalking, 14.0);
+        p.command(Command::StartStopWalking, 30.0);
         let (_, m) = p.snapshot();
         assert!(!m.gait.recording);
         assert!(m.gait.result.is_some());
@@ -1283,7 +1320,17 @@ mod tests {
         assert_eq!(p.balance.phase, BalancePhase::Lift);
         let t = p.now_s;
         p.command(Command::Continue, t);
-        run_to(&mut p, t + COUNTDOWN_S + 1.5);
+        // Hold until the detector has seen the lift-off, then stop by hand.
+        let mut until = t + COUNTDOWN_S;
+        while !matches!(p.balance.phase, BalancePhase::Holding { .. }) && until < t + 12.0 {
+            until += 0.25;
+            run_to(&mut p, until);
+        }
+        assert!(
+            matches!(p.balance.phase, BalancePhase::Holding { .. }),
+            "{:?}",
+            p.balance.phase
+        );
         p.command(Command::StopTrial, p.now_s);
         assert!(matches!(
             p.balance.phase,

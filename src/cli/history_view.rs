@@ -12,6 +12,7 @@ use steady_core::{Metric, Side};
 use steady_dashboard::model::{
     Finding, GoalProgress, MetricRow, PatientHistory, RiskLevel, SessionSummary, Trend,
 };
+use steady_store::clinical::Status as FindingStatus;
 use steady_store::trends::{self, Verdict};
 use steady_store::{catalog, clinical, Goal, GoalStatus, Patient, SessionInfo, Store};
 
@@ -221,18 +222,36 @@ pub fn build(input: &HistoryInput, focus: Option<i64>) -> (SessionSummary, Patie
             ));
             summary.metrics = metric_rows(ms);
             let age = input.patient.age_years_in(year);
-            summary.findings = clinical::fall_risk_findings(ms, age, input.patient.sex)
-                .into_iter()
+            let all = clinical::fall_risk_findings(ms, age, input.patient.sex);
+            // Measured findings first (positive ones on top), then one line naming the tests
+            // not done: unknown, never shown as normal.
+            let mut measured: Vec<Finding> = all
+                .iter()
+                .filter(|f| f.status != FindingStatus::Missing)
                 .map(|f| Finding {
-                    level: if f.positive() {
-                        RiskLevel::High
-                    } else {
-                        RiskLevel::Normal
+                    level: match f.status {
+                        FindingStatus::Positive => RiskLevel::High,
+                        FindingStatus::NotAssessable => RiskLevel::Caution,
+                        _ => RiskLevel::Normal,
                     },
                     title: format!("{}{}", f.rule, side_word(f.side)),
                     reason: format!("{} ({})", f.reason, f.source),
                 })
                 .collect();
+            measured.sort_by_key(|f| f.level != RiskLevel::High);
+            let missing: Vec<String> = all
+                .iter()
+                .filter(|f| f.status == FindingStatus::Missing)
+                .map(|f| format!("{}{}", f.rule, side_word(f.side)))
+                .collect();
+            if !missing.is_empty() {
+                measured.push(Finding {
+                    level: RiskLevel::Caution,
+                    title: "Not measured".into(),
+                    reason: format!("{} — unknown, not assumed normal", missing.join(", ")),
+                });
+            }
+            summary.findings = measured;
             summary.recording = Some(format!("stored in the session store as session {id}"));
         }
     }
@@ -346,8 +365,20 @@ mod tests {
             .filter(|f| f.level == RiskLevel::High)
             .map(|f| f.title.as_str())
             .collect();
-        assert_eq!(risk, ["Single-leg stance (left)", "Gait speed"]);
-        let left = &s.findings[0];
+        assert_eq!(risk.len(), 2, "{risk:?}");
+        assert!(risk.contains(&"Single-leg stance (left)") && risk.contains(&"Gait speed"));
+        assert!(
+            s.findings
+                .iter()
+                .any(|f| f.title == "Not measured" && f.reason.contains("not assumed normal")),
+            "{:?}",
+            s.findings
+        );
+        let left = s
+            .findings
+            .iter()
+            .find(|f| f.title == "Single-leg stance (left)")
+            .unwrap();
         assert!(left.reason.contains("4.0 s < 5 s"), "{}", left.reason);
         let (s1, _) = build(&input(), Some(1));
         assert!(s1.title.unwrap().starts_with("session 1"));
