@@ -700,18 +700,28 @@ fn manager_configures_witmotion_at_200_hz_and_dot_and_streams_both() {
             [
                 (vec![0xFF, 0xAA, 0x69, 0x88, 0xB5], false),
                 (vec![0xFF, 0xAA, 0x03, 0x0B, 0x00], false),
-                (vec![0xFF, 0xAA, 0x00, 0x00, 0x00], false),
+                // Battery: read register 0x64 (sensors.md §1.4); the rate is not saved to flash.
+                (vec![0xFF, 0xAA, 0x27, 0x64, 0x00], false),
             ]
         );
+        // DOT: the output-rate control write, then start measurement `01 01 15` (§2.2).
         let dot_writes = fake.log(M_DOT).unwrap().writes;
-        assert_eq!(dot_writes.len(), 1);
-        assert_eq!(dot_writes[0].value, [0x01, 0x01, 0x15]);
-        assert!(dot_writes[0].with_response);
+        assert_eq!(dot_writes.len(), 2, "{dot_writes:?}");
+        let start = dot_writes.last().unwrap();
+        assert_eq!(start.value, [0x01, 0x01, 0x15]);
+        assert!(start.with_response);
         assert_eq!(fake.firmware(M_WIT).unwrap().rate_hz, 200.0);
 
         // WitMotion: every notification is one valid 20-byte frame; the fake's last run is at
         // 200 Hz and all of it reached the manager in order.
-        let wit_raw = m.raw_of(M_WIT);
+        // (Data notifications only: the battery register's reply arrives on the same
+        // characteristic and carries no samples.)
+        let wit_raw: Vec<RawNotification> = m
+            .raw_of(M_WIT)
+            .into_iter()
+            .filter(|n| !n.samples.is_empty())
+            .collect();
+        assert!(!wit_raw.is_empty());
         for n in &wit_raw {
             let mut out = [vendors::VendorSample::EMPTY; 4];
             assert_eq!(witmotion::decode(&n.bytes, &mut out), Ok(1));
@@ -719,7 +729,11 @@ fn manager_configures_witmotion_at_200_hz_and_dot_and_streams_both() {
         }
         // DOT: rate quantities at its real-time maximum of 60 Hz (sensors.md §2.4), device
         // timestamps one sample apart, values equal to the simulator's (f32 on the wire).
-        let dot_raw = m.raw_of(M_DOT);
+        let dot_raw: Vec<RawNotification> = m
+            .raw_of(M_DOT)
+            .into_iter()
+            .filter(|n| !n.samples.is_empty())
+            .collect();
         let seqs: Vec<u64> = dot_raw.iter().map(|n| dot_seq(n, 60.0)).collect();
         assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "contiguous");
         let motion = Motion::new(0);
@@ -936,7 +950,9 @@ fn sensor_that_never_streams_is_reported_stalled_not_reconnected() {
         assert_eq!(s[0].links_lost, 0);
         let log = fake.log(MUTE_DOT).unwrap();
         assert_eq!(log.connects, 1);
-        assert_eq!(log.writes.len(), 1, "configured: {:?}", log.writes);
+        // Configured (rate, then start), and never again: a stalled sensor is not reconnected.
+        assert_eq!(log.writes.len(), 2, "configured: {:?}", log.writes);
+        assert_eq!(log.writes[1].value, [0x01, 0x01, 0x15]);
         assert!(
             log.suppressed > 0,
             "the firmware produced data that never left it"
