@@ -73,24 +73,10 @@ enum Job {
 /// One request/response on a fresh connection (the daemon answers within ~50 ms, longer for
 /// `session_stop`, which analyses the session).
 fn request(socket: &Path, req: &Value) -> anyhow::Result<Value> {
-    let mut stream = UnixStream::connect(socket)
+    let stream = UnixStream::connect(socket)
         .with_context(|| format!("no daemon running at {}", socket.display()))?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    writeln!(stream, "{req}")?;
-    let mut line = String::new();
-    BufReader::new(&stream)
-        .read_line(&mut line)
-        .context("the daemon closed the connection")?;
-    let v: Value = serde_json::from_str(&line).context("the daemon sent invalid JSON")?;
-    if v["ok"] != Value::Bool(true) {
-        anyhow::bail!(
-            "{}",
-            v["error"]
-                .as_str()
-                .unwrap_or("the daemon refused the request")
-        );
-    }
-    Ok(v)
+    crate::daemon::client::exchange(stream, req)
 }
 
 /// Subscribes; returns the reader positioned after the `ok` line.

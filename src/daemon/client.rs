@@ -12,12 +12,18 @@ use super::SOCKET_FILE;
 /// the daemon is not running or answers `ok: false`).
 pub fn request(data_dir: &Path, req: &Value) -> anyhow::Result<Value> {
     let path = data_dir.join(SOCKET_FILE);
-    let mut stream = UnixStream::connect(&path).with_context(|| {
+    let stream = UnixStream::connect(&path).with_context(|| {
         format!(
             "no steady daemon is running on {} (start one with `steady daemon --simulate`)",
             data_dir.display()
         )
     })?;
+    exchange(stream, req)
+}
+
+/// Sends one request on a connected control socket and returns the response line as JSON
+/// (an error when the daemon closes, sends invalid JSON or answers `ok: false`).
+pub fn exchange(mut stream: UnixStream, req: &Value) -> anyhow::Result<Value> {
     writeln!(stream, "{req}")?;
     let mut line = String::new();
     BufReader::new(&stream)
