@@ -225,6 +225,7 @@ fn single_leg_stance_section(rec: &Recording) -> Value {
         "max_hold_s": trial.max_hold_s,
         "lift_off_s": trial.lift_off_s,
         "end_s": trial.end_s,
+        "balance_end_s": trial.balance_end_s,
         "hold_s": trial.hold_s,
         "ended_by": trial.ended_by,
         "touch_down_s": trial.touch_down_s(),

@@ -13,10 +13,14 @@
 //!   - lift-off: the leg starts to move (gyro norm > [`SlsConfig::motion_dps`], 30 °/s) and
 //!     within [`SlsConfig::confirm_s`] its inclination exceeds [`SlsConfig::raise_tilt_deg`]
 //!     (15°: the knee flexes to raise the foot). The lift-off time is the motion onset;
-//!   - end of hold: the raised leg starts to move again and within 1.5 s comes back to within
-//!     [`SlsConfig::down_tilt_deg`] (10°) of its standing inclination: the descent onset ends
-//!     the hold (the balance effort is over; the stopwatch would stop ≤ 0.5 s later at contact);
-//!   - touch-down: the leg stops moving (gyro norm back under 30 °/s) once down.
+//!   - descent: the raised leg starts to move again and within 1.5 s comes back to within
+//!     [`SlsConfig::down_tilt_deg`] (10°) of its standing inclination. The descent onset ends
+//!     the balance effort: sway is measured up to it;
+//!   - touch-down: the leg stops moving (gyro norm back under 30 °/s) once down. The hold ends
+//!     here, as the clinical stopwatch stops "when the lifted foot touches the floor"
+//!     (Springer et al. 2007, `clinical.md` §3.1), so times compare with the stopwatch norms.
+//!     If no touch-down is seen within [`TOUCH_DOWN_WAIT_S`] of the descent, the hold ends
+//!     at the descent onset (a conservative, shorter time).
 //!   - A slow raise or descent that never exceeds 30 °/s is still caught by the inclination
 //!     alone (onset = last time the leg was within 5° of standing / last time it was raised).
 //! - **Stance leg**: a rotation above [`SlsConfig::hop_dps`] or an acceleration transient of
@@ -26,9 +30,9 @@
 //!   started from gravity. A vertical transient above [`SlsConfig::trunk_jolt_mps2`] during
 //!   the hold is a hop / loss of balance. Alone (no free-leg sensor) it also times the trial:
 //!   lift-off = end of the anticipatory weight shift (trunk tilt from standing above
-//!   [`SlsConfig::trunk_shift_deg`] and then stable: tilt rate < 1 °/s); end of hold = the last
-//!   moment the tilt was ≥ 90 % of its hold level before it stays below 70 % for 0.5 s;
-//!   touch-down = the fall below 50 %. The back also gives the body frame for sway: "up" from gravity and
+//!   [`SlsConfig::trunk_shift_deg`] and then stable: tilt rate < 1 °/s); end of the balance
+//!   effort = the last moment the tilt was ≥ 90 % of its hold level before it stays below 70 %
+//!   for 0.5 s; touch-down (and end of hold) = the fall below 50 %. The back also gives the body frame for sway: "up" from gravity and
 //!   "left" from the direction of the weight-shift displacement (double-integrated,
 //!   gravity-free acceleration toward the stance leg).
 //! - **Time limit**: the hold ends at lift-off + [`SlsConfig::max_hold_s`], `ended_by = time_limit`.
@@ -179,8 +183,11 @@ pub struct SlsTrial {
     pub stance: Side,
     /// Free foot leaves the floor, s.
     pub lift_off_s: f64,
-    /// End of the hold, s.
+    /// End of the hold, s: the free foot's touch-down (or the hop's onset, or the time limit).
     pub end_s: f64,
+    /// End of the balance effort, s: the free foot's descent onset for a touch-down, else
+    /// `end_s`. Sway is measured over the hold up to here.
+    pub balance_end_s: f64,
     /// Seconds held (capped at the time limit).
     pub hold_s: f64,
     /// Why the hold ended.
@@ -266,10 +273,17 @@ enum Phase {
     },
     Ended {
         lift_off: f64,
+        /// End of the hold (the clinical stop).
         end: f64,
         by: EndedBy,
+        /// End of the balance effort (descent onset for a touch-down).
+        balance_end: f64,
     },
 }
+
+/// How long after the descent onset a touch-down is awaited before the hold is closed at the
+/// descent onset, s. A deliberate descent takes 0.3–0.8 s; 2 s covers a slow one.
+pub const TOUCH_DOWN_WAIT_S: f64 = 2.0;
 
 /// Role of a sensor in the test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -477,6 +491,11 @@ impl SlsDetector {
         match self.phase {
             Phase::WaitingLiftOff => 0.0,
             Phase::Holding { lift_off } => (self.now - lift_off).clamp(0.0, self.config.max_hold_s),
+            Phase::Resolving {
+                lift_off,
+                by: EndedBy::TouchDown,
+                ..
+            } => (self.foot_down.unwrap_or(self.now) - lift_off).clamp(0.0, self.config.max_hold_s),
             Phase::Resolving { lift_off, end, .. } | Phase::Ended { lift_off, end, .. } => {
                 end - lift_off
             }
@@ -801,6 +820,7 @@ impl SlsDetector {
                     lift_off,
                     end: lift_off + max,
                     by: EndedBy::TimeLimit,
+                    balance_end: lift_off + max,
                 };
                 out.push(SlsEvent::HoldEnded {
                     t_s: lift_off + max,
@@ -813,12 +833,21 @@ impl SlsDetector {
                 by,
                 until,
             } if t >= until => {
-                let (end, by) = if end - lift_off >= max {
-                    (lift_off + max, EndedBy::TimeLimit)
-                } else {
-                    (end, by)
+                if by == EndedBy::TouchDown
+                    && self.foot_down.is_none()
+                    && t < end + TOUCH_DOWN_WAIT_S
+                    && end - lift_off < max
+                {
+                    // The foot is still on its way down: the hold ends at its contact.
+                    return;
+                }
+                let (end, by, balance_end) = self.close(lift_off, end, by);
+                self.phase = Phase::Ended {
+                    lift_off,
+                    end,
+                    by,
+                    balance_end,
                 };
-                self.phase = Phase::Ended { lift_off, end, by };
                 out.push(SlsEvent::HoldEnded {
                     t_s: end,
                     ended_by: by,
@@ -834,22 +863,24 @@ impl SlsDetector {
     /// Ends the trial: resolves a pending end, caps an open hold at the last sample, and
     /// computes sway. `Err(NoLiftOff)` when no lift-off was seen.
     pub fn finish(mut self) -> Result<SlsTrial, SlsError> {
-        let max = self.config.max_hold_s;
-        let (lift_off, end, by) = match self.phase {
+        let (lift_off, end, by, balance_end) = match self.phase {
             Phase::WaitingLiftOff => return Err(SlsError::NoLiftOff),
             Phase::Holding { lift_off } => {
                 // The recording stopped during the hold: the hold lasted until the last sample.
-                (lift_off, self.now.max(lift_off), EndedBy::TimeLimit)
+                let end = self.now.max(lift_off);
+                (lift_off, end, EndedBy::TimeLimit, end)
             }
-            Phase::Ended { lift_off, end, by } => (lift_off, end, by),
+            Phase::Ended {
+                lift_off,
+                end,
+                by,
+                balance_end,
+            } => (lift_off, end, by, balance_end),
             Phase::Resolving {
                 lift_off, end, by, ..
             } => {
-                if end - lift_off >= max {
-                    (lift_off, lift_off + max, EndedBy::TimeLimit)
-                } else {
-                    (lift_off, end, by)
-                }
+                let (end, by, balance_end) = self.close(lift_off, end, by);
+                (lift_off, end, by, balance_end)
             }
         };
         let timing = if self
@@ -873,7 +904,7 @@ impl SlsDetector {
             (_, true, _) => 0.55,
             _ => 0.5,
         };
-        let sway = self.sway_of(lift_off, end);
+        let sway = self.sway_of(lift_off, balance_end);
         if sway.is_some() && !self.used.contains(&Placement::LowerBack) {
             self.used.push(Placement::LowerBack);
         }
@@ -882,6 +913,7 @@ impl SlsDetector {
             stance: self.stance,
             lift_off_s: lift_off,
             end_s: end,
+            balance_end_s: balance_end,
             hold_s: (end - lift_off).clamp(0.0, self.config.max_hold_s),
             ended_by: by,
             foot_down_s: self.foot_down,
@@ -891,6 +923,23 @@ impl SlsDetector {
             confidence,
             sway,
         })
+    }
+
+    /// Closes a resolving hold whose balance effort ended at `balance_end`: a touch-down ends
+    /// the hold at the foot's contact when seen; anything reaching the limit is a time limit.
+    /// Returns (end of hold, why, end of the balance effort).
+    fn close(&self, lift_off: f64, balance_end: f64, by: EndedBy) -> (f64, EndedBy, f64) {
+        let max = self.config.max_hold_s;
+        let end = match (by, self.foot_down) {
+            (EndedBy::TouchDown, Some(fd)) if fd >= balance_end => fd,
+            _ => balance_end,
+        };
+        if end - lift_off >= max {
+            let limit = lift_off + max;
+            (limit, EndedBy::TimeLimit, balance_end.min(limit))
+        } else {
+            (end, by, balance_end)
+        }
     }
 
     /// Sway over `[lift_off + skip, end]` from the lower-back buffer.

@@ -6,7 +6,8 @@
 //! Tolerances: lift-off and touch-down ±100 ms and hold ±0.2 s whenever a sensor sits on the
 //! lifted leg; loss of balance (hop) must be reported whenever the stance leg or the lower
 //! back is instrumented. Lower-back-only timing is indirect (module docs of `sls`) and is
-//! checked against wider, documented bounds.
+//! checked against wider, documented bounds. The hold ends at the free foot's touch-down, as
+//! the clinical stopwatch stops; a hop seen by the free leg alone reads as a touch-down.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -104,7 +105,8 @@ fn sls_detection_matches_truth_across_the_sweep() {
         SlsOutcome::TimeLimit,
         SlsOutcome::TouchDown { after_s: 4.3 },
         SlsOutcome::Hop { after_s: 6.1 },
-        SlsOutcome::TouchDown { after_s: 1.4 },
+        // A short hold: the foot starts down 1.4 s after lift-off and touches down 0.5 s later.
+        SlsOutcome::TouchDown { after_s: 1.9 },
     ];
     let mut stats: Vec<Stats> = Subset::ALL.iter().map(|_| Stats::default()).collect();
     let mut case = 0u64;
@@ -207,7 +209,16 @@ fn sls_detection_matches_truth_across_the_sweep() {
                     }
                     if subset.has_free_leg() {
                         assert!(e_lift.abs() <= 0.1, "lift-off {e_lift:+.3} s: {ctx}");
-                        assert!(e_hold.abs() <= 0.2, "hold {e_hold:+.3} s: {ctx}");
+                        if truth.end == TrialEnd::Hop && !subset.sees_hops() {
+                            // Free leg only: the hop reads as a touch-down, so the hold runs
+                            // on to the (fast) contact of the free foot; the balance effort's
+                            // end is still the free foot's first movement.
+                            assert!((0.0..=0.5).contains(&e_hold), "hold {e_hold:+.3} s: {ctx}");
+                            let e_end = r.balance_end_s - truth.balance_end_s;
+                            assert!(e_end.abs() <= 0.2, "balance end {e_end:+.3} s: {ctx}");
+                        } else {
+                            assert!(e_hold.abs() <= 0.2, "hold {e_hold:+.3} s: {ctx}");
+                        }
                         let fd = r
                             .foot_down_s
                             .unwrap_or_else(|| panic!("no touch-down: {ctx}"));

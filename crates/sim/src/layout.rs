@@ -23,6 +23,8 @@ use crate::truth::{
 const STAND_HALF_WIDTH_M: f64 = 0.1;
 /// Heel position behind the walking line point at mid-stance, m.
 const HEEL_BEHIND_M: f64 = 0.1;
+/// Duration of a deliberate descent of the free foot at the end of a single-leg stance, s.
+const SLS_DESCENT_S: f64 = 0.5;
 
 /// Standard normal deviate (Box–Muller), deterministic from the generator.
 pub fn normal(rng: &mut ChaCha8Rng) -> f64 {
@@ -677,9 +679,10 @@ impl Layout {
             .map_or([0.0, 0.0], |c| c.heel);
         let (end, fail) = match p.outcome {
             SlsOutcome::TimeLimit => (TrialEnd::TimeLimit, lift_off + p.time_limit_s),
+            // `after_s` is the touch-down; the descent ([`SLS_DESCENT_S`]) starts before it.
             SlsOutcome::TouchDown { after_s } => (
                 TrialEnd::TouchDown,
-                lift_off + after_s.clamp(0.7, p.time_limit_s),
+                lift_off + after_s.clamp(0.7 + SLS_DESCENT_S, p.time_limit_s) - SLS_DESCENT_S,
             ),
             SlsOutcome::Hop { after_s } => {
                 (TrialEnd::Hop, lift_off + after_s.clamp(0.7, p.time_limit_s))
@@ -739,21 +742,25 @@ impl Layout {
                 (td, tf + 1.5)
             }
             _ => {
-                let td = fail + 0.5;
+                let td = fail + SLS_DESCENT_S;
                 self.lower_leg(free, fail, td, heel_free);
                 self.k.ml.hold(fail, shift);
                 self.k.roll.hold(fail, lean);
                 (td, td + 1.0)
             }
         };
+        // The clinical stopwatch stops when the lifted foot touches the floor, or when the
+        // stance foot moves (Springer et al. 2007; research/clinical.md §3.1).
         let held = match end {
             TrialEnd::TimeLimit => p.time_limit_s,
-            _ => fail - lift_off,
+            TrialEnd::TouchDown => (td - lift_off).min(p.time_limit_s),
+            TrialEnd::Hop => fail - lift_off,
         };
         let tr = BalanceTrialTruth {
             stance: st,
             lift_off_s: lift_off,
             touch_down_s: td,
+            balance_end_s: fail,
             held_s: held,
             end,
         };
@@ -814,7 +821,11 @@ impl Layout {
                     sway_ap_mm: 0.7 * p.sway_ml_mm[3],
                     sway_hz: 0.8,
                     outcome: match fail {
-                        Some(f) => SlsOutcome::TouchDown { after_s: f },
+                        // The stage fails when the foot starts to move (STEADI: "moves the
+                        // feet"), `SLS_DESCENT_S` before its touch-down.
+                        Some(f) => SlsOutcome::TouchDown {
+                            after_s: f + SLS_DESCENT_S,
+                        },
                         None => SlsOutcome::TimeLimit,
                     },
                 };
@@ -825,7 +836,7 @@ impl Layout {
                 self.truth.stages.push(StageTruth {
                     stage,
                     start_s: tr.lift_off_s,
-                    end_s: tr.lift_off_s + tr.held_s,
+                    end_s: tr.balance_end_s,
                     passed: tr.end == TrialEnd::TimeLimit,
                 });
                 return;

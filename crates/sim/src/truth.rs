@@ -86,7 +86,11 @@ pub struct BalanceTrialTruth {
     pub lift_off_s: f64,
     /// Free foot back on the ground, s.
     pub touch_down_s: f64,
-    /// Seconds held (trial end − lift-off, capped at the time limit).
+    /// The balance effort ends, s: the free foot starts down, the stance foot hops, or the
+    /// time limit.
+    pub balance_end_s: f64,
+    /// Seconds held, capped at the time limit: touch-down − lift-off, or the hop's onset −
+    /// lift-off (the clinical stopwatch's stop rules).
     pub held_s: f64,
     /// How it ended.
     pub end: TrialEnd,
