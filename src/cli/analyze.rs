@@ -332,9 +332,9 @@ fn print_summary(folder: &std::path::Path, rec: &Recording, report: &GaitReport)
         ("stance", s.left.stance_s, s.right.stance_s, 3, "s"),
         ("swing", s.left.swing_s, s.right.swing_s, 3, "s"),
         (
-            "single support",
-            s.left.single_support_s,
-            s.right.single_support_s,
+            "single-limb support",
+            s.left.single_limb_support_s,
+            s.right.single_limb_support_s,
             3,
             "s",
         ),

@@ -791,7 +791,14 @@ impl Pipeline {
             (!speeds.is_empty()).then(|| speeds.iter().sum::<f64>() / speeds.len() as f64);
         let stance_pct =
             |side| side_mean(side, &|s| s.stance_s.map(|st| 100.0 * st / s.duration_s()));
-        let ss = |side| side_mean(side, &|s| s.single_support_s);
+        // Single-limb support: this leg alone on the ground (stance minus double support).
+        let ss = |side| {
+            side_mean(side, &|s| {
+                s.stance_s
+                    .zip(s.double_support_s)
+                    .map(|(stance, double)| stance - double)
+            })
+        };
         let mut asymmetry = Vec::new();
         for (name, max, f) in [
             (

@@ -112,9 +112,9 @@ pub const CATALOG: &[MetricInfo] = &[
         mdc: None,
     },
     MetricInfo {
-        key: "gait.single_support_s",
-        aliases: &["single_support_s"],
-        display: "Single-support time",
+        key: "gait.single_limb_support_s",
+        aliases: &["single_limb_support_s"],
+        display: "Single-limb support time",
         unit: "s",
         loinc: None,
         per_side: true,

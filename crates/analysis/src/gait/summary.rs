@@ -34,8 +34,11 @@ pub struct SideSummary {
     pub stance_s: Option<f64>,
     /// Mean swing time, s.
     pub swing_s: Option<f64>,
-    /// Mean single-support time within this foot's strides, s.
-    pub single_support_s: Option<f64>,
+    /// Mean single-limb support of this leg, s: the time this leg carries the body alone
+    /// (its stance minus initial and terminal double support = the other leg's swing). A
+    /// painful hip shortens it on that side (antalgic gait). Not the strides'
+    /// `single_support_s`, which covers both legs' single support inside one stride.
+    pub single_limb_support_s: Option<f64>,
     /// Mean double-support time within this foot's strides, s.
     pub double_support_s: Option<f64>,
     /// Mean step time (previous contralateral IC to this foot's IC), s.
@@ -68,7 +71,7 @@ pub struct AsymmetrySet {
     pub stance: Asymmetry,
     /// Swing time.
     pub swing: Asymmetry,
-    /// Single support.
+    /// Single-limb support (time on each leg alone).
     pub single_support: Asymmetry,
 }
 
@@ -167,7 +170,12 @@ fn side_summary(report: &GaitReport, side: Side) -> SideSummary {
         n_strides: strides.len(),
         stance_s: mean(strides.iter().filter_map(|s| s.stance_s)),
         swing_s: mean(strides.iter().filter_map(|s| s.swing_s)),
-        single_support_s: mean(strides.iter().filter_map(|s| s.single_support_s)),
+        single_limb_support_s: mean(strides.iter().filter_map(|s| {
+            s.stance_s
+                .zip(s.double_support_s)
+                .map(|(stance, double)| stance - double)
+                .filter(|v| *v > 0.0)
+        })),
         double_support_s: mean(strides.iter().filter_map(|s| s.double_support_s)),
         step_time_s: mean(
             report
@@ -224,7 +232,7 @@ pub fn summarize(
         step_time: asymmetry(left.step_time_s, right.step_time_s),
         stance: asymmetry(left.stance_s, right.stance_s),
         swing: asymmetry(left.swing_s, right.swing_s),
-        single_support: asymmetry(left.single_support_s, right.single_support_s),
+        single_support: asymmetry(left.single_limb_support_s, right.single_limb_support_s),
     };
     // Variability excludes the first and last stride/step of each bout (gait initiation and
     // termination; clinical.md §2.2), unless that leaves too little to compute.
@@ -334,8 +342,8 @@ impl GaitSummary {
             push("gait.stance_s", s.stance_s, "s", Some(side), k);
             push("gait.swing_s", s.swing_s, "s", Some(side), k);
             push(
-                "gait.single_support_s",
-                s.single_support_s,
+                "gait.single_limb_support_s",
+                s.single_limb_support_s,
                 "s",
                 Some(side),
                 k,
@@ -438,6 +446,46 @@ mod tests {
         assert!((a.symmetry_ratio.unwrap() - 0.6 / 0.66).abs() < 1e-12);
         assert!((a.gait_asymmetry_pct.unwrap() - 100.0 * (0.66f64 / 0.6).ln()).abs() < 1e-9);
         assert_eq!(asymmetry(None, Some(1.0)), Asymmetry::default());
+    }
+
+    #[test]
+    fn single_limb_support_shows_a_shortened_painful_side() {
+        // Antalgic pattern: the right leg carries the body alone 0.34 s, the left 0.42 s. Each
+        // stride's both-legs single support (stride − double support) is the same 0.76 s.
+        let stride = |side, start_s: f64, stance_s: f64, single_limb_s: f64| {
+            let double = stance_s - single_limb_s;
+            Stride {
+                side: Some(side),
+                start_s,
+                end_s: start_s + 1.1,
+                stance_s: Some(stance_s),
+                swing_s: Some(1.1 - stance_s),
+                single_support_s: Some(1.1 - double),
+                double_support_s: Some(double),
+                length_m: None,
+            }
+        };
+        let mut strides = Vec::new();
+        for k in 0..4 {
+            let t = 1.1 * k as f64;
+            strides.push(stride(Side::Left, t, 0.76, 0.42));
+            strides.push(stride(Side::Right, t + 0.55, 0.68, 0.34));
+        }
+        let report = GaitReport {
+            events: Vec::new(),
+            strides,
+            bouts: Vec::new(),
+            summary: GaitSummary::default(),
+            stride_extras: Vec::new(),
+            steps: Vec::new(),
+        };
+        let left = side_summary(&report, Side::Left);
+        let right = side_summary(&report, Side::Right);
+        assert!((left.single_limb_support_s.unwrap() - 0.42).abs() < 1e-9);
+        assert!((right.single_limb_support_s.unwrap() - 0.34).abs() < 1e-9);
+        let s = summarize(&report, &Subject::default(), Vec::new());
+        let a = s.asymmetry.single_support.gait_asymmetry_pct.unwrap();
+        assert!((a - 100.0 * (0.42f64 / 0.34).ln()).abs() < 1e-9, "{a}");
     }
 
     #[test]

@@ -337,7 +337,7 @@ fn session_html(out: &mut String, s: &SessionData, input: &ExportInput) {
         ("gait.asymmetry.stance_pct", "stance"),
         ("gait.asymmetry.swing_pct", "swing"),
         ("gait.asymmetry.step_time_pct", "step time"),
-        ("gait.asymmetry.single_support_pct", "single support"),
+        ("gait.asymmetry.single_support_pct", "single-limb support"),
     ]
     .into_iter()
     .filter_map(|(k, label)| {
