@@ -329,17 +329,18 @@ impl Vendor {
                             need(witmotion::DUAL_WRITE_UUID)?,
                         )
                     };
-                // Unlock before every write, then the rate (§1.4); streaming starts with
-                // notifications (no start command). Not saved: flash is left alone.
+                // Unlock before every write, then the rate (§1.4). Streaming starts with the
+                // notifications, at the rate the module holds then (no start command, §1.1),
+                // so the rate goes first. Not saved: flash is left alone.
                 let rate = witmotion_rate(rate_hz);
                 Plan {
-                    configure: Vec::new(),
-                    subscribe: vec![notify],
-                    data: vec![notify],
-                    writes: vec![
+                    configure: vec![
                         cmd(write, false, |b| witmotion::unlock(b).unwrap_or(0)),
                         cmd(write, false, |b| witmotion::set_rate(rate, b).unwrap_or(0)),
                     ],
+                    subscribe: vec![notify],
+                    data: vec![notify],
+                    writes: Vec::new(),
                     battery: BatteryRead::Command(cmd(write, false, |b| {
                         witmotion::read_register(witmotion::REG_BATTERY, b).unwrap_or(0)
                     })),
@@ -540,9 +541,10 @@ mod tests {
             )
             .unwrap();
         // sensors.md §10 vector 4.
-        assert_eq!(p.writes[0].value, [0xFF, 0xAA, 0x69, 0x88, 0xB5]);
-        assert_eq!(p.writes[1].value, [0xFF, 0xAA, 0x03, 0x0B, 0x00]);
-        assert!(p.writes.iter().all(|w| w.uuid == witmotion::WRITE_UUID));
+        assert_eq!(p.configure[0].value, [0xFF, 0xAA, 0x69, 0x88, 0xB5]);
+        assert_eq!(p.configure[1].value, [0xFF, 0xAA, 0x03, 0x0B, 0x00]);
+        assert!(p.configure.iter().all(|w| w.uuid == witmotion::WRITE_UUID));
+        assert!(p.writes.is_empty(), "no start command");
         assert_eq!(
             p.battery,
             BatteryRead::Command(Command {
@@ -558,7 +560,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(p.subscribe, vec![witmotion::DUAL_NOTIFY_UUID]);
-        assert_eq!(p.writes[1].value, [0xFF, 0xAA, 0x03, 0x09, 0x00]);
+        assert_eq!(p.configure[1].value, [0xFF, 0xAA, 0x03, 0x09, 0x00]);
     }
 
     #[test]
