@@ -38,6 +38,7 @@ const POLAR: [u8; 6] = [0xA0, 0x9E, 0x1A, 0xB5, 0x10, 0x02];
 const THINGY: [u8; 6] = [0xE9, 0x7B, 0x00, 0x00, 0x10, 0x03];
 const STEADY: [u8; 6] = [0xC5, 0x7E, 0xAD, 0x00, 0x10, 0x04];
 const LOSS_STEADY: [u8; 6] = [0xC5, 0x7E, 0xAD, 0x00, 0x10, 0x05];
+const LOSS_POLAR: [u8; 6] = [0xA0, 0x9E, 0x1A, 0xB5, 0x10, 0x07];
 /// Another patient's Thingy in the waiting room: recognised, never registered.
 const OTHER_THINGY: [u8; 6] = [0xE9, 0x7B, 0x00, 0x00, 0x10, 0x06];
 
@@ -49,6 +50,7 @@ fn devices() -> Vec<SimSensor> {
         SimSensor::new(Family::Steady, STEADY, 0),
         SimSensor::new(Family::Steady, LOSS_STEADY, 2),
         SimSensor::new(Family::Thingy52, OTHER_THINGY, 2),
+        SimSensor::new(Family::PolarVeritySense, LOSS_POLAR, 1),
     ]
 }
 
@@ -610,5 +612,56 @@ fn steady_sensor_link_loss_reconnects_and_reports_the_exact_gap() {
             };
             truth.check(smp, k, k, "steady after reconnect");
         }
+    });
+}
+
+#[test]
+fn polar_link_loss_restarts_both_streams_and_reports_the_exact_gap() {
+    let (fake, _serial) = env();
+    run(async {
+        let c = central().await;
+        let found = recognised(&c, LOSS_POLAR).await;
+        let mut m = start(c, &found, Placement::RightShank, 100).await;
+        m.until("streaming", |s| {
+            s.state == SensorState::Streaming && s.received >= 40
+        })
+        .await;
+        fake.drop_link(LOSS_POLAR, Duration::from_millis(600))
+            .unwrap();
+        let lost_at = m.until("link loss seen", |s| s.links_lost == 1).await;
+        m.until("streaming again", |s| {
+            s.state == SensorState::Streaming && s.received >= lost_at.received + 40
+        })
+        .await;
+        let s = m.shutdown().await;
+        assert_eq!((s.links_lost, s.malformed), (1, 0));
+        // Online streams end with the link: both were started again on the new link.
+        let w = writes(fake, LOSS_POLAR);
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert_eq!(w[2].0[..2], [0x02, 0x02]);
+        assert_eq!(w[3].0[..2], [0x02, 0x05]);
+
+        // Ground truth: a 6-axis sample exists where both streams have one; the gap is from
+        // the last common sample of the first runs to the first common one of the second.
+        let fw = fake.firmware(LOSS_POLAR).unwrap();
+        assert_eq!((fw.runs.len(), fw.gyr_runs.len()), (2, 2), "{fw:?}");
+        let end = |r: steady_fake_bluez::SampleRun| r.first_sample + r.samples;
+        let end0 = end(fw.runs[0]).min(end(fw.gyr_runs[0]));
+        let start1 = fw.runs[1].first_sample.max(fw.gyr_runs[1].first_sample);
+        let lost_truth = start1 - end0;
+        assert!(lost_truth >= 31, "at least the 0.6 s outage at 52 Hz");
+        let gaps: Vec<_> = m.data().iter().flat_map(|d| d.gaps.clone()).collect();
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].lost_samples, lost_truth);
+        assert_eq!(s.lost, lost_truth);
+        // Every common sample of the first runs reached the host.
+        let k0 = fw.runs[0].first_sample.max(fw.gyr_runs[0].first_sample);
+        let before: usize = m
+            .data()
+            .iter()
+            .take_while(|d| d.gaps.is_empty())
+            .map(|d| d.samples.len())
+            .sum();
+        assert_eq!(before as u64, end0 - k0);
     });
 }
