@@ -41,8 +41,12 @@ pub struct FirmwareStatus {
     pub streaming: bool,
     /// Current output rate, Hz.
     pub rate_hz: f64,
-    /// Every streaming run so far.
+    /// Every streaming run so far (the accelerometer's, for families that stream acc and
+    /// gyro separately).
     pub runs: Vec<SampleRun>,
+    /// The gyroscope's runs for families that stream it separately (MetaWear, Polar); empty
+    /// when one stream carries both.
+    pub gyr_runs: Vec<SampleRun>,
 }
 
 /// The behaviour of one simulated device behind its GATT table.
@@ -79,6 +83,7 @@ impl Firmware for Inert {
             streaming: false,
             rate_hz: 0.0,
             runs: Vec::new(),
+            gyr_runs: Vec::new(),
         }
     }
 }
@@ -193,6 +198,7 @@ impl Streamer {
             streaming: self.running(),
             rate_hz: self.rate_hz,
             runs: self.runs.clone(),
+            gyr_runs: Vec::new(),
         }
     }
 }

@@ -25,6 +25,10 @@ pub const GYR_FACTOR: f32 = 2000.0 / 32768.0;
 const EPOCH_NS: u64 = 800_000_000_000_000_000;
 /// SDK-mode rates, Hz (§5.4).
 const RATES_HZ: [u16; 5] = [26, 52, 104, 208, 416];
+/// Offered ACC ranges, g (SDK mode, §5.4).
+const ACC_RANGES_G: [u16; 4] = [2, 4, 8, 16];
+/// Offered GYRO ranges, °/s (the Verity settings example of §5.2: 245/500/1000/2000).
+const GYR_RANGES_DPS: [u16; 4] = [245, 500, 1000, 2000];
 /// Feature bitmap: header 0x0F, ACC (bit 2) + GYRO (bit 5), SDK mode (byte 2 bit 1) (§5.2).
 const FEATURES: [u8; 3] = [0x0F, 0x24, 0x02];
 
@@ -61,6 +65,48 @@ pub fn sensor(
         data_notifying: false,
     };
     (spec, Box::new(fw))
+}
+
+/// Checks a start command's settings (`<setting type> <count> <value LE>…`, §5.2) against
+/// what this sensor offers; returns the sample rate, or the PMD error status: 4 invalid
+/// length, 5 invalid parameter, 7 invalid resolution, 8 invalid sample rate, 9 invalid range,
+/// 11 invalid channels. The sample rate is required; the others default to the offer.
+fn check_start(ty: u8, mut settings: &[u8]) -> Result<u16, u8> {
+    let mut rate = None;
+    while !settings.is_empty() {
+        let [kind, count, rest @ ..] = settings else {
+            return Err(4);
+        };
+        let size = match kind {
+            0..=2 => 2,
+            3 => 4,
+            4 => 1,
+            _ => return Err(5), // 5 (factor) and 6 (security) are not start parameters here
+        };
+        if *count != 1 {
+            return Err(5);
+        }
+        let Some(v) = rest.get(..size) else {
+            return Err(4);
+        };
+        let value = v.iter().rev().fold(0u32, |a, b| a << 8 | u32::from(*b));
+        let ranges = if ty == 2 {
+            ACC_RANGES_G
+        } else {
+            GYR_RANGES_DPS
+        };
+        match kind {
+            0 if RATES_HZ.iter().any(|r| u32::from(*r) == value) => rate = Some(value as u16),
+            0 => return Err(8),
+            1 if value != 16 => return Err(7),
+            2 if !ranges.iter().any(|r| u32::from(*r) == value) => return Err(9),
+            3 => return Err(9), // milli-unit ranges are not offered
+            4 if value != 3 => return Err(11),
+            _ => {}
+        }
+        settings = &rest[size..];
+    }
+    rate.ok_or(8)
 }
 
 struct Pmd {
@@ -148,27 +194,28 @@ impl Firmware for Polar {
                 for r in RATES_HZ {
                     reply.extend_from_slice(&r.to_le_bytes());
                 }
-                reply.extend_from_slice(&[0x01, 0x01, 0x10, 0x00, 0x02, 0x01]);
-                let range: u16 = if ty == 2 { 8 } else { 2000 };
-                reply.extend_from_slice(&range.to_le_bytes());
+                reply.extend_from_slice(&[0x01, 0x01, 0x10, 0x00]);
+                let ranges = if ty == 2 {
+                    ACC_RANGES_G
+                } else {
+                    GYR_RANGES_DPS
+                };
+                reply.extend_from_slice(&[0x02, ranges.len() as u8]);
+                for r in ranges {
+                    reply.extend_from_slice(&r.to_le_bytes());
+                }
                 reply.extend_from_slice(&[0x04, 0x01, 0x03]);
             }
-            0x02 => {
-                let rate = match value {
-                    [_, _, 0x00, 0x01, lo, hi, ..] => u16::from_le_bytes([*lo, *hi]),
-                    _ => 0,
-                };
-                if !RATES_HZ.contains(&rate) {
-                    reply.extend_from_slice(&[8, 0]); // invalid sample rate
-                } else if pmd.started {
-                    reply.extend_from_slice(&[6, 0]); // already in state
-                } else {
+            0x02 => match check_start(ty, &value[2..]) {
+                Err(status) => reply.extend_from_slice(&[status, 0]),
+                Ok(_) if pmd.started => reply.extend_from_slice(&[6, 0]), // already in state
+                Ok(rate) => {
                     pmd.samples.set_rate(now_s, f64::from(rate));
                     pmd.started = true;
                     reply.extend_from_slice(&[0, 0, 0x05, 0x01]);
                     reply.extend_from_slice(&pmd.factor.to_le_bytes());
                 }
-            }
+            },
             0x03 => {
                 pmd.started = false;
                 reply.extend_from_slice(&[0, 0]);
@@ -209,6 +256,68 @@ impl Firmware for Polar {
     }
 
     fn status(&self) -> FirmwareStatus {
-        self.acc.samples.status()
+        FirmwareStatus {
+            gyr_runs: self.gyr.samples.runs().to_vec(),
+            ..self.acc.samples.status()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fw() -> Box<dyn Firmware> {
+        let clock = DeviceClock {
+            offset_s: 1.0,
+            drift_ppm: 0.0,
+        };
+        sensor([0xA0, 0, 0, 0, 0, 1], 0, clock).1
+    }
+
+    /// The status byte of the response to `cmd` (`F0 <op> <type> <status> …`, §5.2).
+    fn status_of(fw: &mut dyn Firmware, cmd: &[u8]) -> u8 {
+        let mut out = Out::new();
+        fw.on_write(0.0, PMD_CONTROL_POINT_UUID, cmd, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].1[..3], [0xF0, cmd[0], cmd[1]]);
+        out[0].1[3]
+    }
+
+    #[test]
+    fn start_settings_are_checked_before_streaming() {
+        let mut f = fw();
+        let mut out = Out::new();
+        f.on_notify(0.0, PMD_DATA_UUID, true, &mut out);
+        // 50 Hz is not offered (8), 12-bit resolution neither (7), ±3 g neither (9),
+        // 2 channels neither (11), a truncated setting is an invalid length (4).
+        let bad: [(&[u8], u8); 5] = [
+            (&[0x02, 0x02, 0x00, 0x01, 0x32, 0x00], 8),
+            (
+                &[0x02, 0x02, 0x00, 0x01, 0x34, 0x00, 0x01, 0x01, 0x0C, 0x00],
+                7,
+            ),
+            (
+                &[0x02, 0x02, 0x00, 0x01, 0x34, 0x00, 0x02, 0x01, 0x03, 0x00],
+                9,
+            ),
+            (&[0x02, 0x02, 0x00, 0x01, 0x34, 0x00, 0x04, 0x01, 0x02], 11),
+            (&[0x02, 0x02, 0x00, 0x01, 0x34], 4),
+        ];
+        for (cmd, want) in bad {
+            assert_eq!(status_of(&mut *f, cmd), want, "{cmd:02X?}");
+        }
+        f.poll(2.0, &mut out);
+        assert!(out.is_empty(), "nothing streams after refused starts");
+        // The public H10-style ACC start, at the Verity's 52 Hz (§5.2, vector 24 layout).
+        let ok = [
+            0x02, 0x02, 0x00, 0x01, 0x34, 0x00, 0x01, 0x01, 0x10, 0x00, 0x02, 0x01, 0x08, 0x00,
+        ];
+        assert_eq!(status_of(&mut *f, &ok), 0);
+        assert_eq!(status_of(&mut *f, &ok), 6, "already in state");
+        f.poll(3.0, &mut out);
+        // 3 s (started at 0) at 52 Hz in frames of two samples, on the data characteristic.
+        assert!((77..=79).contains(&out.len()), "{}", out.len());
+        assert!(out.iter().all(|(u, b)| *u == PMD_DATA_UUID && b[0] == 2));
     }
 }

@@ -13,7 +13,9 @@ use tokio::time::{Duration, Instant};
 
 use super::link::{connecting_state, Backoff, Health, LinkPolicy, SensorState, Watchdog};
 use super::registry::RegisteredDevice;
-use super::transport::{Address, BleCentral, BleError, BlePeripheral, CentralEvent, Uuid128};
+use super::transport::{
+    Address, BleCentral, BleError, BlePeripheral, CentralEvent, Notification, Uuid128,
+};
 use super::vendor::{BatteryRead, Plan, PlanError, Vendor};
 use crate::driver::NoteKind;
 use crate::receive::{ReceiveConfig, Receiver};
@@ -111,6 +113,9 @@ impl Default for ManagerConfig {
         }
     }
 }
+
+/// After a link-loss event, how long notifications already on their way are still taken, µs.
+const DRAIN_AFTER_LOSS_US: u64 = 50_000;
 
 #[derive(Default)]
 struct Signals {
@@ -369,6 +374,9 @@ impl<C: BleCentral> SensorLink<C> {
                 }
             })?;
         self.rx.driver_mut().on_link_up();
+        for cmd in &plan.configure {
+            p.write(cmd.uuid, &cmd.value, cmd.with_response).await?;
+        }
         for &u in &plan.subscribe {
             p.subscribe(u).await?;
         }
@@ -376,6 +384,56 @@ impl<C: BleCentral> SensorLink<C> {
             p.write(cmd.uuid, &cmd.value, cmd.with_response).await?;
         }
         Ok(plan)
+    }
+
+    /// Handles one notification of the current link: decode, answer, account, forward.
+    /// Returns false when nobody listens any more (the manager is being dropped).
+    async fn on_note(
+        &mut self,
+        p: &C::Peripheral,
+        plan: &Plan,
+        n: Notification,
+        watchdog: &mut Watchdog,
+        backoff: &mut Backoff,
+    ) -> Result<bool, BleError> {
+        if !plan.subscribe.contains(&n.uuid) {
+            return Ok(true);
+        }
+        let now_us = self.now_us();
+        let got = self.rx.push(n.uuid, &n.value, now_us);
+        for w in self.rx.driver_mut().take_writes() {
+            p.write(w.uuid, &w.value, w.with_response).await?;
+        }
+        let is_data = plan.data.contains(&n.uuid) && got.kind != NoteKind::Control;
+        if is_data {
+            if !watchdog.has_streamed() {
+                backoff.reset();
+            }
+            watchdog.on_data(now_us);
+        }
+        self.rate.add(got.samples.len(), now_us);
+        let i = self.index;
+        self.states.send_if_modified(|all| {
+            let before = all[i].clone();
+            if is_data {
+                all[i].state = SensorState::Streaming;
+            }
+            self.refresh(&mut all[i]);
+            all[i] != before
+        });
+        let data = SensorData {
+            index: self.index,
+            address: self.device.address,
+            placement: self.device.placement,
+            vendor: self.device.vendor,
+            arrival_us: now_us,
+            uuid: n.uuid,
+            bytes: n.value,
+            kind: got.kind,
+            samples: got.samples,
+            gaps: got.gaps,
+        };
+        Ok(self.out.send(data).await.is_ok())
     }
 
     async fn link(
@@ -413,44 +471,7 @@ impl<C: BleCentral> SensorLink<C> {
                     let Some(n) = n else {
                         return Err(BleError::Stack(format!("{address}: notification stream ended")));
                     };
-                    if !plan.subscribe.contains(&n.uuid) {
-                        continue;
-                    }
-                    let now_us = self.now_us();
-                    let got = self.rx.push(n.uuid, &n.value, now_us);
-                    for w in self.rx.driver_mut().take_writes() {
-                        p.write(w.uuid, &w.value, w.with_response).await?;
-                    }
-                    let is_data = plan.data.contains(&n.uuid) && got.kind != NoteKind::Control;
-                    if is_data {
-                        if !watchdog.has_streamed() {
-                            backoff.reset();
-                        }
-                        watchdog.on_data(now_us);
-                    }
-                    self.rate.add(got.samples.len(), now_us);
-                    let i = self.index;
-                    self.states.send_if_modified(|all| {
-                        let before = all[i].clone();
-                        if is_data {
-                            all[i].state = SensorState::Streaming;
-                        }
-                        self.refresh(&mut all[i]);
-                        all[i] != before
-                    });
-                    let data = SensorData {
-                        index: self.index,
-                        address,
-                        placement: self.device.placement,
-                        vendor: self.device.vendor,
-                        arrival_us: now_us,
-                        uuid: n.uuid,
-                        bytes: n.value,
-                        kind: got.kind,
-                        samples: got.samples,
-                        gaps: got.gaps,
-                    };
-                    if self.out.send(data).await.is_err() {
+                    if !self.on_note(&p, &plan, n, &mut watchdog, backoff).await? {
                         let _ = p.disconnect().await;
                         return Ok(LinkEnd::Stop);
                     }
@@ -480,6 +501,14 @@ impl<C: BleCentral> SensorLink<C> {
                 _ = self.signals.disconnected.notified() => {
                     // The event may be stale (from an earlier link): trust the stack's answer.
                     if !p.is_connected().await.unwrap_or(false) {
+                        // Keep what the sensor sent before the link went: the notifications
+                        // already on their way travel a different path than the event.
+                        let drain = Duration::from_micros(DRAIN_AFTER_LOSS_US);
+                        while let Ok(Some(n)) = tokio::time::timeout(drain, notes.recv()).await {
+                            if !self.on_note(&p, &plan, n, &mut watchdog, backoff).await? {
+                                return Ok(LinkEnd::Stop);
+                            }
+                        }
                         return Ok(LinkEnd::Lost);
                     }
                 }

@@ -4,7 +4,8 @@ use serde::Serialize;
 use tokio::time::Duration;
 
 use super::transport::{Address, BleCentral, BleError, BlePeripheral};
-use super::vendor::{Vendor, BATTERY_LEVEL};
+use super::vendor::{BatteryRead, Vendor, BATTERY_LEVEL};
+use crate::driver::Driver;
 
 /// One device found by a scan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,7 +39,7 @@ pub async fn scan<C: BleCentral>(
             continue;
         };
         let battery_pct = if read_battery {
-            read_battery_pct(central, address).await
+            read_battery_pct(central, address, vendor).await
         } else {
             None
         };
@@ -53,21 +54,35 @@ pub async fn scan<C: BleCentral>(
     Ok(out)
 }
 
-async fn read_battery_pct<C: BleCentral>(central: &C, address: Address) -> Option<u8> {
+/// Reads the battery where one read answers it: the family's battery characteristic (Battery
+/// Service 0x2A19, or Movella DOT's 15173001), parsed by the family's driver. Families that
+/// answer a command by notification (steady, WitMotion, MetaWear) are left out of a scan.
+async fn read_battery_pct<C: BleCentral>(
+    central: &C,
+    address: Address,
+    vendor: Vendor,
+) -> Option<u8> {
     let p = central.peripheral(address).await.ok()?;
     let read = async {
         p.connect().await?;
         let chars = p.discover().await?;
-        let v = if chars.iter().any(|c| c.uuid == BATTERY_LEVEL && c.read) {
-            p.read(BATTERY_LEVEL).await.ok()
-        } else {
-            None
+        let uuid = match vendor.plan(100, &chars).map(|plan| plan.battery) {
+            Ok(BatteryRead::Gatt(u)) => Some(u),
+            _ => chars
+                .iter()
+                .any(|c| c.uuid == BATTERY_LEVEL && c.read)
+                .then_some(BATTERY_LEVEL),
         };
-        Ok::<_, BleError>(v)
+        let pct = match uuid {
+            Some(u) => match p.read(u).await {
+                Ok(v) => Driver::new(vendor, 100).on_battery_read(u, &v),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        Ok::<_, BleError>(pct)
     };
     let v = tokio::time::timeout(Duration::from_secs(5), read).await;
     let _ = p.disconnect().await;
-    v.ok()?
-        .ok()?
-        .and_then(|v| v.first().copied().map(|b| b.min(100)))
+    v.ok()?.ok()?
 }

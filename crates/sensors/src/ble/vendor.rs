@@ -68,9 +68,12 @@ pub enum BatteryRead {
     None,
 }
 
-/// What to do on one link, in order: subscribe, then write.
+/// What to do on one link, in order: configure, subscribe, then write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// Configuration writes before any subscription (settings a sensor applies only when
+    /// its stream is off, e.g. Thingy:52's motion rate), in order.
+    pub configure: Vec<Command>,
     /// Characteristics to enable notifications on, in order.
     pub subscribe: Vec<Uuid128>,
     /// Characteristics whose notifications carry IMU data (the silence watchdog watches them).
@@ -300,6 +303,7 @@ impl Vendor {
                     }
                 }
                 Plan {
+                    configure: Vec::new(),
                     subscribe,
                     data: vec![data],
                     writes: vec![
@@ -325,16 +329,18 @@ impl Vendor {
                             need(witmotion::DUAL_WRITE_UUID)?,
                         )
                     };
-                // Unlock before every write, then the rate (§1.4); streaming starts with
-                // notifications (no start command). Not saved: flash is left alone.
+                // Unlock before every write, then the rate (§1.4). Streaming starts with the
+                // notifications, at the rate the module holds then (no start command, §1.1),
+                // so the rate goes first. Not saved: flash is left alone.
                 let rate = witmotion_rate(rate_hz);
                 Plan {
-                    subscribe: vec![notify],
-                    data: vec![notify],
-                    writes: vec![
+                    configure: vec![
                         cmd(write, false, |b| witmotion::unlock(b).unwrap_or(0)),
                         cmd(write, false, |b| witmotion::set_rate(rate, b).unwrap_or(0)),
                     ],
+                    subscribe: vec![notify],
+                    data: vec![notify],
+                    writes: Vec::new(),
                     battery: BatteryRead::Command(cmd(write, false, |b| {
                         witmotion::read_register(witmotion::REG_BATTERY, b).unwrap_or(0)
                     })),
@@ -353,6 +359,7 @@ impl Vendor {
                 }
                 writes.push(cmd(control, true, |b| dot::start_streaming(b).unwrap_or(0)));
                 Plan {
+                    configure: Vec::new(),
                     subscribe: vec![data],
                     data: vec![data],
                     writes,
@@ -367,6 +374,7 @@ impl Vendor {
                 let notify = need(metawear::NOTIFY_UUID)?;
                 let command = need(metawear::COMMAND_UUID)?;
                 Plan {
+                    configure: Vec::new(),
                     subscribe: vec![notify],
                     data: vec![notify],
                     writes: vec![cmd(command, false, |b| {
@@ -386,6 +394,7 @@ impl Vendor {
                     })
                 };
                 Plan {
+                    configure: Vec::new(),
                     // Both CP (responses carry the factor) and data before starting (§5.1).
                     subscribe: vec![cp, data],
                     data: vec![data],
@@ -395,7 +404,9 @@ impl Vendor {
             }
             Vendor::Thingy52 => {
                 let raw = need(thingy::RAW_DATA_UUID)?;
-                let mut writes = Vec::new();
+                // The rate is set before raw notifications are enabled: the raw stream starts
+                // with the notifications, at whatever motion_freq_hz then holds (§3.3).
+                let mut configure = Vec::new();
                 if has(thingy::MOTION_CONFIG_UUID) {
                     let c = thingy::MotionConfig {
                         pedo_interval_ms: 1000,
@@ -404,14 +415,15 @@ impl Vendor {
                         motion_freq_hz: thingy_rate_hz(rate_hz),
                         wake_on_motion: false,
                     };
-                    writes.push(cmd(thingy::MOTION_CONFIG_UUID, true, |b| {
+                    configure.push(cmd(thingy::MOTION_CONFIG_UUID, true, |b| {
                         thingy::motion_config(&c, b).unwrap_or(0)
                     }));
                 }
                 Plan {
+                    configure,
                     subscribe: vec![raw],
                     data: vec![raw],
-                    writes,
+                    writes: Vec::new(),
                     battery: bas,
                 }
             }
@@ -529,9 +541,10 @@ mod tests {
             )
             .unwrap();
         // sensors.md §10 vector 4.
-        assert_eq!(p.writes[0].value, [0xFF, 0xAA, 0x69, 0x88, 0xB5]);
-        assert_eq!(p.writes[1].value, [0xFF, 0xAA, 0x03, 0x0B, 0x00]);
-        assert!(p.writes.iter().all(|w| w.uuid == witmotion::WRITE_UUID));
+        assert_eq!(p.configure[0].value, [0xFF, 0xAA, 0x69, 0x88, 0xB5]);
+        assert_eq!(p.configure[1].value, [0xFF, 0xAA, 0x03, 0x0B, 0x00]);
+        assert!(p.configure.iter().all(|w| w.uuid == witmotion::WRITE_UUID));
+        assert!(p.writes.is_empty(), "no start command");
         assert_eq!(
             p.battery,
             BatteryRead::Command(Command {
@@ -547,7 +560,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(p.subscribe, vec![witmotion::DUAL_NOTIFY_UUID]);
-        assert_eq!(p.writes[1].value, [0xFF, 0xAA, 0x03, 0x09, 0x00]);
+        assert_eq!(p.configure[1].value, [0xFF, 0xAA, 0x03, 0x09, 0x00]);
     }
 
     #[test]
@@ -593,10 +606,12 @@ mod tests {
                 ]),
             )
             .unwrap();
+        // sensors.md §10 vector 11 (100 Hz; wake-on-motion off), before the subscription.
         assert_eq!(
-            p.writes[0].value,
+            p.configure[0].value,
             [0xE8, 0x03, 0xF4, 0x01, 0xF4, 0x01, 0x64, 0x00, 0x00]
         );
+        assert!(p.writes.is_empty());
         assert_eq!(p.battery, BatteryRead::Gatt(BATTERY_LEVEL));
         let p = Vendor::PolarVeritySense
             .plan(
