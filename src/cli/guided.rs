@@ -781,3 +781,222 @@ impl GuidedProtocol for ChairStandGuide {
         matches!(self.state, Timed::Done { .. })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    use steady_dashboard::model::{DashboardModel, SensorRow, SensorState};
+    use steady_dashboard::{App, Screen};
+    use steady_sim::{simulate, BalanceStage, ChairStandParams, FourStageParams, Scenario};
+    use steady_sim::{SensorConfig, Simulation};
+
+    fn sensors(s: &Simulation) -> Vec<(Placement, f64)> {
+        s.streams.iter().map(|(p, _)| (*p, s.rate_hz)).collect()
+    }
+
+    /// Feeds `s` from sample `from` to `to` (indices) into `g`, sample by sample.
+    fn feed(g: &mut dyn GuidedProtocol, s: &Simulation, from: usize, to: usize) {
+        for k in from..to.min(s.streams[0].1.len()) {
+            for (p, x) in &s.streams {
+                g.push(*p, &x[k..k + 1]);
+            }
+        }
+    }
+
+    /// The Other screen at 80×24 showing `g`, with `lost` sensors marked lost.
+    fn render(g: &dyn GuidedProtocol, s: &Simulation, now_s: f64, lost: &[Placement]) -> String {
+        let model = DashboardModel {
+            now_s,
+            sensors: s
+                .streams
+                .iter()
+                .enumerate()
+                .map(|(i, (p, _))| SensorRow {
+                    id: i as u16,
+                    name: format!("SIM-{i}"),
+                    placement: Some(*p),
+                    state: if lost.contains(p) {
+                        SensorState::Lost
+                    } else {
+                        SensorState::Streaming
+                    },
+                    ..SensorRow::default()
+                })
+                .collect(),
+            other: Some(g.view(now_s)),
+            ..DashboardModel::default()
+        };
+        let mut app = App::new(Screen::OtherTests);
+        app.set_model(model);
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| steady_dashboard::draw(f, &app)).unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect()
+    }
+
+    #[test]
+    fn four_stage_guide_stops_when_a_deciding_sensor_is_lost_and_says_so() {
+        let sc = Scenario::new()
+            .stand(FOUR_STAGE_LEAD_S)
+            .four_stage(FourStageParams::default());
+        let s = simulate(&sc, &SensorConfig::default(), 5);
+        let mut g = FourStageGuide::new(&sensors(&s));
+        let hz = s.rate_hz;
+        // Space so that "GO" comes when the simulated patient's first hold starts.
+        let go = s.truth.stages[0].start_s;
+        g.advance(go - COUNTDOWN_S);
+        feed(&mut g, &s, 0, ((go + 4.0) * hz) as usize);
+        assert!(
+            matches!(g.state(), ProtocolState::Holding { .. }),
+            "{:?}",
+            g.state()
+        );
+        let shot = render(&g, &s, go + 4.0, &[]);
+        assert!(shot.contains("HOLD STILL — FEET SIDE BY SIDE"), "{shot}");
+        assert!(
+            shot.contains("Time in this stage (seconds of 10)"),
+            "{shot}"
+        );
+        g.sensor_lost(Placement::LeftShank, go + 4.0);
+        assert!(g.finished());
+        let v = g.view(go + 4.0);
+        assert!(v.verdict.is_none(), "no verdict from an interrupted test");
+        let shot = render(&g, &s, go + 4.0, &[Placement::LeftShank]);
+        assert!(shot.contains("SENSOR LOST"), "{shot}");
+        assert!(
+            shot.contains("STOPPED: L shank sensor lost — repeat the test"),
+            "{shot}"
+        );
+        assert!(shot.contains("TEST OVER"), "{shot}");
+    }
+
+    #[test]
+    fn four_stage_guide_passes_a_stage_and_waits_for_the_clinician() {
+        let sc = Scenario::new()
+            .stand(FOUR_STAGE_LEAD_S)
+            .four_stage(FourStageParams {
+                fail: Some((BalanceStage::SemiTandem, 4.0)),
+                ..FourStageParams::default()
+            });
+        let s = simulate(&sc, &SensorConfig::default(), 6);
+        let mut g = FourStageGuide::new(&sensors(&s));
+        let hz = s.rate_hz;
+        let t = &s.truth.stages;
+        g.advance(t[0].start_s - COUNTDOWN_S);
+        feed(&mut g, &s, 0, ((t[0].end_s + 0.05) * hz) as usize);
+        assert!(g.awaiting_next_stage());
+        let shot = render(&g, &s, t[0].end_s, &[]);
+        assert!(shot.contains("PLACE THE INSTEP OF ONE FOOT"), "{shot}");
+        assert!(shot.contains("stage 2 of 4"), "{shot}");
+        assert!(shot.contains("PASS"), "{shot}");
+        g.advance(t[1].start_s - COUNTDOWN_S);
+        feed(
+            &mut g,
+            &s,
+            ((t[0].end_s + 0.05) * hz) as usize,
+            ((t[1].end_s + 2.0) * hz) as usize,
+        );
+        assert!(g.finished());
+        let r = g.result();
+        assert_eq!(r.highest_stage_held, 1);
+        let held = r.stages[1].hold_s;
+        assert!((held - 4.0).abs() < 0.5, "{held}");
+        let shot = render(&g, &s, t[1].end_s + 2.0, &[]);
+        assert!(
+            shot.contains("STOPPED: foot moved (step) in semi-tandem stance"),
+            "{shot}"
+        );
+        assert!(shot.contains("[RISK] tandem stance 0.0 s < 10 s"), "{shot}");
+    }
+
+    #[test]
+    fn chair_stand_guide_counts_live_and_gives_the_steadi_verdict() {
+        let sc = Scenario::new().chair_stand_30s(ChairStandParams::default());
+        let s = simulate(&sc, &SensorConfig::default(), 7);
+        let truth = &s.truth.chair_stands[0];
+        let mut g = ChairStandGuide::new(&sensors(&s), Some(72.0), Some(Sex::Female));
+        let hz = s.rate_hz;
+        g.advance(truth.start_s - COUNTDOWN_S);
+        feed(&mut g, &s, 0, ((truth.start_s + 15.0) * hz) as usize);
+        let v = g.view(truth.start_s + 15.0);
+        let live = v.count.unwrap();
+        let done_by_then = truth
+            .reps
+            .iter()
+            .filter(|r| r.counted && r.standing_s < truth.start_s + 14.0)
+            .count() as u32;
+        assert!(
+            live + 1 >= done_by_then && live <= done_by_then + 1,
+            "{live} vs {done_by_then}"
+        );
+        let shot = render(&g, &s, truth.start_s + 15.0, &[]);
+        assert!(shot.contains("Stands counted · 15 s left"), "{shot}");
+        assert!(shot.contains("GO — STAND UP FULLY"), "{shot}");
+        feed(
+            &mut g,
+            &s,
+            ((truth.start_s + 15.0) * hz) as usize,
+            s.streams[0].1.len(),
+        );
+        g.tick(truth.end_s + CHAIR_TAIL_S + 0.1);
+        assert!(g.finished() && g.complete());
+        let r = g.result().unwrap();
+        assert_eq!(r.count, truth.completed);
+        let cut = steady_balance::fall_risk::chair_stand_threshold(72.0, Sex::Female).unwrap();
+        let shot = render(&g, &s, truth.end_s + 3.0, &[]);
+        let word = if f64::from(r.count) < cut {
+            "[RISK]"
+        } else {
+            "[OK]"
+        };
+        assert!(
+            shot.contains(&format!("{word} {} stands in 30 s", r.count)),
+            "{shot}"
+        );
+        assert!(shot.contains("STOPPED: time is up (30 s)"), "{shot}");
+    }
+
+    #[test]
+    fn timed_tests_without_a_lower_back_sensor_say_so_and_a_stop_gives_no_verdict() {
+        let legs = [
+            (Placement::LeftShank, 100.0),
+            (Placement::RightShank, 100.0),
+        ];
+        let mut c = ChairStandGuide::new(&legs, Some(72.0), Some(Sex::Female));
+        c.advance(1.0);
+        assert!(c.finished());
+        assert_eq!(c.view(1.0).ended.as_deref(), Some(NEEDS_LOWER_BACK));
+        let mut t = TugGuide::new(&legs, Subject::default());
+        t.advance(1.0);
+        assert!(t.finished());
+        assert_eq!(t.view(1.0).ended.as_deref(), Some(NEEDS_LOWER_BACK));
+
+        let all = [(Placement::LowerBack, 100.0)];
+        let mut t = TugGuide::new(&all, Subject::default());
+        t.advance(0.0);
+        assert_eq!(t.view(1.0).countdown_s, Some(2.0));
+        t.tick(5.0);
+        assert_eq!(t.view(5.0).elapsed_s, 2.0);
+        t.stop(6.0);
+        let v = t.view(6.0);
+        assert_eq!(v.ended.as_deref(), Some("stopped by clinician"));
+        assert!(v.verdict.is_none() && t.result().is_none());
+        // a lost lower back ends a running chair stand with the time it lasted
+        let mut c = ChairStandGuide::new(&all, None, None);
+        c.advance(0.0);
+        c.tick(15.0);
+        c.sensor_lost(Placement::LowerBack, 15.0);
+        assert_eq!(
+            c.view(15.0).ended.as_deref(),
+            Some("lower back sensor lost after 12 s — repeat the test")
+        );
+        assert!(!c.complete());
+    }
+
+    /// Quiet standing before the simulated 4-stage test (the detector's reference), s.
+    const FOUR_STAGE_LEAD_S: f64 = 2.0;
+}

@@ -72,8 +72,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         1
     };
+    // Two lines of text; one more when the instruction wraps.
+    let head_h = if t.instruction.chars().count() as u16 + 2 > area.width {
+        5
+    } else {
+        4
+    };
     let [head, timer_area, rest] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(head_h),
         Constraint::Length(big::HEIGHT * scale + 2),
         Constraint::Min(0),
     ])
@@ -113,19 +119,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .block(Block::default().borders(Borders::ALL).title(title)),
         timer_area,
     );
-    let mut rows: Vec<Line> = t
-        .stages
-        .iter()
-        .map(|s| {
-            let mark = match s.passed {
-                Some(true) => "PASS",
-                Some(false) => "FAIL",
-                None if s.time_s.is_some() => "DONE",
-                None => "…",
-            };
-            Line::from(format!("{:<24} {:>6} s  {mark}", s.name, opt(s.time_s, 1)))
-        })
-        .collect();
+    // Why it stopped and the verdict first: they must survive a short terminal.
+    let mut rows: Vec<Line> = Vec::new();
     if let Some(e) = &t.ended {
         rows.push(Line::from(Span::styled(
             format!("STOPPED: {e}"),
@@ -138,6 +133,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::raw(v.text.clone()),
         ]));
     }
+    rows.extend(t.stages.iter().map(|s| {
+        let mark = match s.passed {
+            Some(true) => "PASS",
+            Some(false) => "FAIL",
+            None if s.time_s.is_some() => "DONE",
+            None => "…",
+        };
+        Line::from(format!("{:<24} {:>6} s  {mark}", s.name, opt(s.time_s, 1)))
+    }));
     let block_title = match t.test {
         GuidedTest::FourStage => " Stages ",
         GuidedTest::Tug => " Phases ",
