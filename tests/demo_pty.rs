@@ -211,19 +211,44 @@ fn demo_walks_then_guides_the_balance_test_and_quits_cleanly() {
     assert!(summary.contains("LEFT  leg best"), "{summary}");
     assert!(summary.contains("RIGHT leg best"), "{summary}");
 
-    // Other tests: the 4-stage balance test, guided the same way.
+    // Other tests: the 4-stage balance test, guided the same way by keystrokes: Space starts
+    // the countdown, the hold is timed by steady-balance's protocol, s stops it (support
+    // needed) and the screen says why it stopped and what that means.
     s.key("n");
     s.wait_for("4-stage screen", 5.0, |t| {
         t.contains("4-stage balance test")
     });
     s.key(" ");
-    s.wait_for("first stage", 8.0, |t| {
-        t.contains("STAND WITH YOUR FEET SIDE BY SIDE") && t.contains("Time in this stage")
+    s.wait_for("4-stage countdown", 5.0, |t| {
+        t.contains("STAND WITH YOUR FEET SIDE BY SIDE") && t.contains("Starting in (seconds)")
     });
-    // Session summary with the fall-risk findings of the balance trials.
+    s.wait_for("first stage hold", 10.0, |t| {
+        t.contains("HOLD STILL — FEET SIDE BY SIDE") && t.contains("Time in this stage")
+    });
+    s.key("s");
+    let stopped = s.wait_for("4-stage stopped", 5.0, |t| {
+        t.contains("STOPPED: stopped by clinician in feet side by side")
+    });
+    assert!(stopped.contains("[RISK] tandem stance"), "{stopped}");
+    assert!(stopped.contains("FAIL"), "{stopped}");
+    // Space moves on to the TUG; it starts with a countdown and runs a live timer after GO.
+    s.key(" ");
+    s.wait_for("TUG screen", 5.0, |t| t.contains("Timed Up and Go"));
+    s.key(" ");
+    s.wait_for("TUG running", 10.0, |t| t.contains("GO — STAND UP"));
+    s.key("s");
+    s.wait_for("TUG stopped", 5.0, |t| {
+        t.contains("STOPPED: stopped by clinician")
+    });
+    s.key("n");
+    s.wait_for("chair stand screen", 5.0, |t| {
+        t.contains("30-second chair stand")
+    });
+    // Session summary with the fall-risk findings of the balance trials and the 4-stage test.
     s.key("n");
     let sum = s.wait_for("session summary", 5.0, |t| t.contains("Session summary"));
     assert!(sum.contains("[RISK] single-leg stance"), "{sum}");
+    assert!(sum.contains("tandem stance"), "{sum}");
 
     s.key("?");
     s.wait_for("help overlay", 5.0, |t| t.contains("switch screen"));
