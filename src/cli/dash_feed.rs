@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use steady_analysis::gait::types::{EventKind, GaitEvent};
 use steady_core::{Placement, Side};
 use steady_dashboard::model::{
-    AsymmetryGauge, DashboardModel, GaitLive, LegTimeline, PhaseBar, SensorRow, SensorState,
-    SignalTrace,
+    AsymmetryGauge, DashboardModel, GaitLive, LegTimeline, SensorRow, SensorState, SignalTrace,
 };
 
 /// Seconds of signal kept for the charts.
@@ -260,28 +259,12 @@ impl Feed {
         Side::BOTH
             .iter()
             .map(|&side| {
-                let ev: Vec<&GaitEvent> = self
+                let contacts = self
                     .events
                     .iter()
-                    .filter(|e| e.side == Some(side))
-                    .collect();
-                let bars = ev
-                    .windows(2)
-                    .map(|w| PhaseBar {
-                        start_s: w[0].t_s,
-                        end_s: w[1].t_s,
-                        stance: w[0].kind == EventKind::InitialContact,
-                    })
-                    .collect();
-                let contacts = ev
-                    .iter()
-                    .filter(|e| e.kind == EventKind::InitialContact)
+                    .filter(|e| e.side == Some(side) && e.kind == EventKind::InitialContact)
                     .count() as u32;
-                LegTimeline {
-                    side,
-                    bars,
-                    strides: contacts.saturating_sub(1),
-                }
+                LegTimeline::from_events(side, &self.events, contacts.saturating_sub(1))
             })
             .collect()
     }

@@ -203,12 +203,16 @@ fn load_history(data_dir: &Path, patient: &str, focus: Option<i64>, tx: &Sender<
     let _ = tx.send(msg);
 }
 
-/// Restores the terminal on drop (and from a panic hook).
-struct TerminalGuard;
+/// Raw mode and the alternate screen for a terminal UI (`steady dashboard`, `steady demo`);
+/// restores the terminal on drop and from a panic hook.
+pub(super) struct TerminalGuard;
 
 impl TerminalGuard {
-    fn enter() -> anyhow::Result<TerminalGuard> {
-        enable_raw_mode().context("the terminal does not support raw mode")?;
+    /// Enters raw mode and the alternate screen; `hint` is added to the error when the
+    /// terminal has no raw mode (e.g. "use --headless").
+    pub(super) fn enter(hint: &str) -> anyhow::Result<TerminalGuard> {
+        enable_raw_mode()
+            .with_context(|| format!("the terminal does not support raw mode{hint}"))?;
         let guard = TerminalGuard;
         execute!(std::io::stdout(), EnterAlternateScreen)?;
         let default_hook = std::panic::take_hook();
@@ -288,7 +292,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
     }
     let recording = {
-        let _term = TerminalGuard::enter()?;
+        let _term = TerminalGuard::enter("")?;
         let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
         terminal.clear()?;
         ui_loop(&mut terminal, &args, &rx, &jobs)?

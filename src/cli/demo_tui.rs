@@ -13,14 +13,11 @@
 //! simulator's ground truth). Sensor faults are scripted (one leg sensor drops out during
 //! the walk and recovers).
 
+use super::dashboard::TerminalGuard;
 use super::demo::Args;
 use super::guided::{short_source, ChairStandGuide, FourStageGuide, TugGuide};
 use anyhow::Context;
 use crossterm::event::{self, Event};
-use crossterm::execute;
-use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
-};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::path::PathBuf;
@@ -29,7 +26,6 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use steady_analysis::gait::types::EventKind;
 use steady_analysis::gait::{GaitAnalyzer, GaitOutput, GaitReport};
 use steady_analysis::Subject;
 use steady_balance::fall_risk::{self, Sex};
@@ -803,24 +799,8 @@ impl Pipeline {
         Side::BOTH
             .iter()
             .map(|&side| {
-                let ev: Vec<_> = self
-                    .events
-                    .iter()
-                    .filter(|e| e.side == Some(side))
-                    .collect();
-                let bars = ev
-                    .windows(2)
-                    .map(|w| PhaseBar {
-                        start_s: w[0].t_s,
-                        end_s: w[1].t_s,
-                        stance: w[0].kind == EventKind::InitialContact,
-                    })
-                    .collect();
-                LegTimeline {
-                    side,
-                    bars,
-                    strides: self.strides.iter().filter(|s| s.side == Some(side)).count() as u32,
-                }
+                let strides = self.strides.iter().filter(|s| s.side == Some(side)).count();
+                LegTimeline::from_events(side, &self.events, strides as u32)
             })
             .collect()
     }
@@ -1215,38 +1195,6 @@ impl Drop for PipelineGuard {
     }
 }
 
-/// Restores the terminal on drop.
-struct TerminalGuard;
-
-impl TerminalGuard {
-    fn enter() -> anyhow::Result<TerminalGuard> {
-        enable_raw_mode().context("the terminal does not support raw mode (use --headless)")?;
-        let guard = TerminalGuard;
-        execute!(std::io::stdout(), EnterAlternateScreen)?;
-        let default_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            restore_terminal();
-            default_hook(info);
-        }));
-        Ok(guard)
-    }
-}
-
-fn restore_terminal() {
-    let _ = disable_raw_mode();
-    let _ = execute!(
-        std::io::stdout(),
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
 fn screen_for(stage: Stage) -> Screen {
     match stage {
         Stage::Walking => Screen::Walking,
@@ -1281,7 +1229,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         handle: Some(handle),
     };
     {
-        let _term_guard = TerminalGuard::enter()?;
+        let _term_guard = TerminalGuard::enter(" (use --headless)")?;
         let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
         terminal.clear()?;
         ui_loop(&mut terminal, &slot, &tx)?;

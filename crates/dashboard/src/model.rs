@@ -1,6 +1,7 @@
 //! The plain data the dashboard shows. No runtime, no I/O: the binary fills it from the live
 //! pipeline (or a daemon) and hands a fresh copy to [`crate::App::set_model`] every frame.
 
+use steady_analysis::gait::types::{EventKind, GaitEvent};
 use steady_core::{ImuSample, Placement, Side};
 
 /// Everything on screen, as of `now_s`.
@@ -129,6 +130,26 @@ pub struct LegTimeline {
     pub bars: Vec<PhaseBar>,
     /// Strides of this leg so far.
     pub strides: u32,
+}
+
+impl LegTimeline {
+    /// The timeline of `side` from gait events in time order: a stance bar from each initial
+    /// contact to the next event of that leg, a swing bar from each final contact.
+    pub fn from_events(side: Side, events: &[GaitEvent], strides: u32) -> LegTimeline {
+        let ev: Vec<&GaitEvent> = events.iter().filter(|e| e.side == Some(side)).collect();
+        LegTimeline {
+            side,
+            bars: ev
+                .windows(2)
+                .map(|w| PhaseBar {
+                    start_s: w[0].t_s,
+                    end_s: w[1].t_s,
+                    stance: w[0].kind == EventKind::InitialContact,
+                })
+                .collect(),
+            strides,
+        }
+    }
 }
 
 /// Live walking metrics.

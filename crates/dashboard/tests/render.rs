@@ -652,3 +652,40 @@ fn a_guided_test_stopped_by_a_lost_sensor_says_so_under_the_alert_at_80x24() {
     );
     assert!(s.contains("TEST OVER"), "{s}");
 }
+
+#[test]
+fn leg_timeline_from_events_draws_stance_from_contact_and_swing_from_toe_off() {
+    use steady_analysis::gait::types::{EventKind, GaitEvent};
+    let ev = |kind, side, t_s| GaitEvent {
+        kind,
+        side: Some(side),
+        t_s,
+    };
+    let events = [
+        ev(EventKind::InitialContact, Side::Left, 1.0),
+        ev(EventKind::InitialContact, Side::Right, 1.5),
+        ev(EventKind::FinalContact, Side::Left, 1.6),
+        ev(EventKind::InitialContact, Side::Left, 2.0),
+    ];
+    let l = LegTimeline::from_events(Side::Left, &events, 1);
+    assert_eq!(
+        l.bars,
+        vec![
+            PhaseBar {
+                start_s: 1.0,
+                end_s: 1.6,
+                stance: true
+            },
+            PhaseBar {
+                start_s: 1.6,
+                end_s: 2.0,
+                stance: false
+            },
+        ]
+    );
+    assert_eq!(l.strides, 1);
+    // one event of the right leg: no bar yet
+    assert!(LegTimeline::from_events(Side::Right, &events, 0)
+        .bars
+        .is_empty());
+}
