@@ -336,33 +336,102 @@ impl Buffer {
     }
 }
 
-/// Starts a timed test (Ready → Countdown); `false` when it cannot run (no lower back), in
-/// which case it is over at once.
-fn timed_advance(state: &mut Timed, buf: &mut Buffer, now_s: f64) -> bool {
-    if *state != Timed::Ready {
-        return true;
-    }
-    if buf.lower_back().is_none() {
-        *state = Timed::Done {
-            go_s: now_s,
-            end_s: now_s,
-        };
-        return false;
-    }
-    buf.clear();
-    *state = Timed::Countdown {
-        go_s: now_s + COUNTDOWN_S,
-    };
-    true
-}
-
 /// Why a timed test could not start.
 const NEEDS_LOWER_BACK: &str = "needs a lower back sensor — none is connected";
 
-fn timed_tick(state: &mut Timed, now_s: f64) {
-    if let Timed::Countdown { go_s } = *state {
-        if now_s >= go_s {
-            *state = Timed::Running { go_s };
+/// What the TUG and the chair stand share: the state, the buffered samples from the
+/// clinician's start on, the clock, and why the test ended.
+#[derive(Debug, Clone)]
+struct TimedRun {
+    state: Timed,
+    buf: Buffer,
+    ended: Option<String>,
+    now_s: f64,
+}
+
+impl TimedRun {
+    fn new(sensors: &[(Placement, f64)]) -> TimedRun {
+        TimedRun {
+            state: Timed::Ready,
+            buf: Buffer::new(sensors),
+            ended: None,
+            now_s: 0.0,
+        }
+    }
+
+    /// "GO" of a test under way (counting down or running).
+    fn under_way(&self) -> Option<f64> {
+        match self.state {
+            Timed::Countdown { go_s } | Timed::Running { go_s } => Some(go_s),
+            _ => None,
+        }
+    }
+
+    /// Moves the clock to `now_s` (countdown → running at "GO").
+    fn clock(&mut self, now_s: f64) {
+        self.now_s = self.now_s.max(now_s);
+        if let Timed::Countdown { go_s } = self.state {
+            if self.now_s >= go_s {
+                self.state = Timed::Running { go_s };
+            }
+        }
+    }
+
+    /// Ready → countdown; over at once when there is no lower-back sensor.
+    fn start(&mut self, now_s: f64) {
+        self.clock(now_s);
+        if self.state != Timed::Ready {
+            return;
+        }
+        if self.buf.lower_back().is_none() {
+            self.ended = Some(NEEDS_LOWER_BACK.into());
+            self.state = Timed::Done {
+                go_s: self.now_s,
+                end_s: self.now_s,
+            };
+            return;
+        }
+        self.buf.clear();
+        self.state = Timed::Countdown {
+            go_s: self.now_s + COUNTDOWN_S,
+        };
+    }
+
+    /// Ends a test under way now, saying why.
+    fn end(&mut self, why: String) {
+        if let Some(go_s) = self.under_way() {
+            self.ended = Some(why);
+            self.state = Timed::Done {
+                go_s,
+                end_s: self.now_s.max(go_s),
+            };
+        }
+    }
+
+    /// Seconds since "GO" (0 before).
+    fn elapsed_s(&self) -> f64 {
+        self.under_way()
+            .map_or(0.0, |go| (self.now_s - go).max(0.0))
+    }
+
+    /// Buffers samples of a test under way; `false` when none is.
+    fn push(&mut self, placement: Placement, samples: &[ImuSample]) -> bool {
+        if self.under_way().is_none() {
+            return false;
+        }
+        self.buf.push(placement, samples);
+        if let Some(s) = samples.last() {
+            self.clock(s.t_s());
+        }
+        true
+    }
+
+    /// A lost lower back ends a test under way.
+    fn lost(&mut self, placement: Placement, now_s: f64, why: impl FnOnce(f64) -> String) {
+        self.clock(now_s);
+        if placement == Placement::LowerBack && self.under_way().is_some() {
+            let e = self.elapsed_s();
+            self.end(why(e));
         }
     }
 }
@@ -370,13 +439,10 @@ fn timed_tick(state: &mut Timed, now_s: f64) {
 /// The guided, instrumented Timed Up and Go (lower-back sensor; leg sensors add gait).
 #[derive(Debug, Clone)]
 pub struct TugGuide {
-    state: Timed,
-    buf: Buffer,
+    run: TimedRun,
     subject: Subject,
     candidate: Option<TugResult>,
     result: Option<TugResult>,
-    ended: Option<String>,
-    now_s: f64,
 }
 
 impl TugGuide {
@@ -384,13 +450,10 @@ impl TugGuide {
     /// cannot be timed: starting it ends it at once, saying so.
     pub fn new(sensors: &[(Placement, f64)], subject: Subject) -> TugGuide {
         TugGuide {
-            state: Timed::Ready,
-            buf: Buffer::new(sensors),
+            run: TimedRun::new(sensors),
             subject,
             candidate: None,
             result: None,
-            ended: None,
-            now_s: 0.0,
         }
     }
 
@@ -400,40 +463,33 @@ impl TugGuide {
     }
 
     fn try_finish(&mut self) {
-        let Timed::Running { go_s } = self.state else {
+        let Timed::Running { go_s } = self.run.state else {
             return;
         };
-        if self.now_s - go_s > TUG_GIVE_UP_S {
-            self.ended = Some(format!(
+        if self.run.now_s - go_s > TUG_GIVE_UP_S {
+            self.run.end(format!(
                 "no return to the chair detected in {TUG_GIVE_UP_S:.0} s"
             ));
-            self.state = Timed::Done {
-                go_s,
-                end_s: self.now_s,
-            };
             return;
         }
-        if !self.buf.due() {
+        if !self.run.buf.due() {
             return;
         }
-        let data_end = self.buf.end_s().unwrap_or(f64::NEG_INFINITY);
-        let r = tug::analyze(&self.buf.inputs(), &self.subject, None).ok();
-        let agreed = match (&self.candidate, &r) {
-            (Some(a), Some(b)) => {
-                (a.end_s - b.end_s).abs() < SEATED_AGREE_S && data_end >= b.end_s + SEATED_CONFIRM_S
+        let data_end = self.run.buf.end_s().unwrap_or(f64::NEG_INFINITY);
+        let r = tug::analyze(&self.run.buf.inputs(), &self.subject, None).ok();
+        match (self.candidate.take(), r) {
+            (Some(a), Some(b))
+                if (a.end_s - b.end_s).abs() < SEATED_AGREE_S
+                    && data_end >= b.end_s + SEATED_CONFIRM_S =>
+            {
+                self.run.ended = Some("seated again — test over".into());
+                self.run.state = Timed::Done {
+                    go_s,
+                    end_s: b.end_s,
+                };
+                self.result = Some(b);
             }
-            _ => false,
-        };
-        if agreed {
-            let r = r.expect("agreed implies a result");
-            self.ended = Some("seated again — test over".into());
-            self.state = Timed::Done {
-                go_s,
-                end_s: r.end_s,
-            };
-            self.result = Some(r);
-        } else {
-            self.candidate = r;
+            (_, r) => self.candidate = r,
         }
     }
 }
@@ -445,8 +501,8 @@ impl GuidedProtocol for TugGuide {
 
     fn view(&self, now_s: f64) -> GuidedTestView {
         let mut v = GuidedTestView::ready(GuidedTest::Tug);
-        let now = self.now_s.max(now_s);
-        match self.state {
+        let now = self.run.now_s.max(now_s);
+        match self.run.state {
             Timed::Ready => {
                 v.instruction = "Sit in the chair, back against it, arms resting".into();
                 v.result = Some(
@@ -467,7 +523,7 @@ impl GuidedProtocol for TugGuide {
             Timed::Done { go_s, end_s } => {
                 v.instruction = "Test over — stay seated".into();
                 v.elapsed_s = end_s - go_s;
-                v.ended = self.ended.clone();
+                v.ended = self.run.ended.clone();
                 v.result = Some("Space: next test".into());
             }
         }
@@ -508,70 +564,45 @@ impl GuidedProtocol for TugGuide {
     }
 
     fn advance(&mut self, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
-        if !timed_advance(&mut self.state, &mut self.buf, self.now_s) {
-            self.ended = Some(NEEDS_LOWER_BACK.into());
-        }
+        self.run.start(now_s);
     }
 
     fn stop(&mut self, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
-        if let Timed::Countdown { go_s } | Timed::Running { go_s } = self.state {
-            self.ended = Some("stopped by clinician".into());
-            self.state = Timed::Done {
-                go_s,
-                end_s: self.now_s.max(go_s),
-            };
-        }
+        self.run.clock(now_s);
+        self.run.end("stopped by clinician".into());
     }
 
     fn push(&mut self, placement: Placement, samples: &[ImuSample]) {
-        if matches!(self.state, Timed::Countdown { .. } | Timed::Running { .. }) {
-            self.buf.push(placement, samples);
-            if let Some(s) = samples.last() {
-                self.now_s = self.now_s.max(s.t_s());
-            }
-            timed_tick(&mut self.state, self.now_s);
+        if self.run.push(placement, samples) {
             self.try_finish();
         }
     }
 
     fn tick(&mut self, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
-        timed_tick(&mut self.state, self.now_s);
+        self.run.clock(now_s);
         self.try_finish();
     }
 
     fn sensor_lost(&mut self, placement: Placement, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
-        if let Timed::Countdown { go_s } | Timed::Running { go_s } = self.state {
-            if placement == Placement::LowerBack {
-                self.ended = Some("lower back sensor lost — repeat the test".into());
-                self.state = Timed::Done {
-                    go_s,
-                    end_s: self.now_s.max(go_s),
-                };
-            }
-        }
+        self.run.lost(placement, now_s, |_| {
+            "lower back sensor lost — repeat the test".into()
+        });
     }
 
     fn finished(&self) -> bool {
-        matches!(self.state, Timed::Done { .. })
+        matches!(self.run.state, Timed::Done { .. })
     }
 }
 
 /// The guided 30-second chair stand (lower-back sensor).
 #[derive(Debug, Clone)]
 pub struct ChairStandGuide {
-    state: Timed,
-    buf: Buffer,
+    run: TimedRun,
     age_years: Option<f64>,
     sex: Option<Sex>,
     live: Option<ChairStandResult>,
-    ended: Option<String>,
     /// Ran the full test time (the score counts).
     complete: bool,
-    now_s: f64,
 }
 
 impl ChairStandGuide {
@@ -589,14 +620,11 @@ impl ChairStandGuide {
             .filter(|s| s.0 == Placement::LowerBack)
             .collect();
         ChairStandGuide {
-            state: Timed::Ready,
-            buf: Buffer::new(&back),
+            run: TimedRun::new(&back),
             age_years,
             sex,
             live: None,
-            ended: None,
             complete: false,
-            now_s: 0.0,
         }
     }
 
@@ -611,7 +639,7 @@ impl ChairStandGuide {
     }
 
     fn analyze(&mut self) {
-        if let Some((x, hz)) = self.buf.lower_back() {
+        if let Some((x, hz)) = self.run.buf.lower_back() {
             if let Ok(r) = chair_stand::analyze(
                 x,
                 hz,
@@ -625,23 +653,19 @@ impl ChairStandGuide {
     }
 
     fn step(&mut self) {
-        timed_tick(&mut self.state, self.now_s);
-        let Timed::Running { go_s } = self.state else {
+        let Timed::Running { go_s } = self.run.state else {
             return;
         };
-        let time_up = go_s + chair_stand::DEFAULT_DURATION_S;
-        if self.now_s >= time_up + CHAIR_TAIL_S {
+        let dur = chair_stand::DEFAULT_DURATION_S;
+        if self.run.now_s >= go_s + dur + CHAIR_TAIL_S {
             self.analyze();
             self.complete = true;
-            self.ended = Some(format!(
-                "time is up ({:.0} s)",
-                chair_stand::DEFAULT_DURATION_S
-            ));
-            self.state = Timed::Done {
+            self.run.ended = Some(format!("time is up ({dur:.0} s)"));
+            self.run.state = Timed::Done {
                 go_s,
-                end_s: time_up,
+                end_s: go_s + dur,
             };
-        } else if self.buf.due() {
+        } else if self.run.buf.due() {
             self.analyze();
         }
     }
@@ -654,11 +678,11 @@ impl GuidedProtocol for ChairStandGuide {
 
     fn view(&self, now_s: f64) -> GuidedTestView {
         let mut v = GuidedTestView::ready(GuidedTest::ChairStand);
-        let now = self.now_s.max(now_s);
+        let now = self.run.now_s.max(now_s);
         let dur = chair_stand::DEFAULT_DURATION_S;
         v.limit_s = Some(dur);
         v.count = Some(self.live.as_ref().map_or(0, |r| r.count));
-        match self.state {
+        match self.run.state {
             Timed::Ready => {
                 v.instruction = "Sit in the middle of the chair, arms crossed on your chest".into();
                 v.result = Some(format!(
@@ -683,102 +707,72 @@ impl GuidedProtocol for ChairStandGuide {
             Timed::Done { go_s, end_s } => {
                 v.instruction = "Test over — rest".into();
                 v.elapsed_s = end_s - go_s;
-                v.ended = self.ended.clone();
+                v.ended = self.run.ended.clone();
                 v.result = Some("Space: next test".into());
             }
         }
-        if let (Timed::Done { .. }, Some(r)) = (self.state, &self.live) {
-            if self.complete {
-                let mut text = format!("{} stands in {:.0} s", r.count, r.duration_s);
-                if r.failed_rises > 0 {
-                    text.push_str(&format!(
-                        " ({} partial rise(s) not counted)",
-                        r.failed_rises
-                    ));
-                }
-                v.verdict = Some(match (r.below_average, r.below_average_threshold) {
-                    (Some(true), Some(t)) => Verdict {
-                        level: RiskLevel::High,
-                        text: format!(
-                            "{text} < {t:.0}: below average ({})",
-                            short_source(r.threshold_source)
-                        ),
-                    },
-                    (Some(false), Some(t)) => Verdict {
-                        level: RiskLevel::Normal,
-                        text: format!(
-                            "{text} ≥ {t:.0}: not below average ({})",
-                            short_source(r.threshold_source)
-                        ),
-                    },
-                    _ => Verdict {
-                        level: RiskLevel::Caution,
-                        text: format!("{text}; no cut-off without age and sex"),
-                    },
-                });
+        if let (true, Some(r)) = (self.complete, &self.live) {
+            let mut text = format!("{} stands in {:.0} s", r.count, r.duration_s);
+            if r.failed_rises > 0 {
+                text.push_str(&format!(
+                    " ({} partial rise(s) not counted)",
+                    r.failed_rises
+                ));
             }
+            let src = short_source(r.threshold_source);
+            v.verdict = Some(match (r.below_average, r.below_average_threshold) {
+                (Some(true), Some(t)) => Verdict {
+                    level: RiskLevel::High,
+                    text: format!("{text} < {t:.0}: below average ({src})"),
+                },
+                (Some(false), Some(t)) => Verdict {
+                    level: RiskLevel::Normal,
+                    text: format!("{text} ≥ {t:.0}: not below average ({src})"),
+                },
+                _ => Verdict {
+                    level: RiskLevel::Caution,
+                    text: format!("{text}; no cut-off without age and sex"),
+                },
+            });
         }
         v
     }
 
     fn advance(&mut self, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
-        if self.state == Timed::Ready {
+        if self.run.state == Timed::Ready {
             self.live = None;
         }
-        if !timed_advance(&mut self.state, &mut self.buf, self.now_s) {
-            self.ended = Some(NEEDS_LOWER_BACK.into());
-        }
+        self.run.start(now_s);
     }
 
     fn stop(&mut self, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
-        if let Timed::Countdown { go_s } | Timed::Running { go_s } = self.state {
+        self.run.clock(now_s);
+        if self.run.under_way().is_some() {
             self.analyze();
-            self.ended = Some(format!(
-                "stopped by clinician after {:.0} s",
-                (self.now_s - go_s).max(0.0)
-            ));
-            self.state = Timed::Done {
-                go_s,
-                end_s: self.now_s.max(go_s),
-            };
+            let e = self.run.elapsed_s();
+            self.run.end(format!("stopped by clinician after {e:.0} s"));
         }
     }
 
     fn push(&mut self, placement: Placement, samples: &[ImuSample]) {
-        if matches!(self.state, Timed::Countdown { .. } | Timed::Running { .. }) {
-            self.buf.push(placement, samples);
-            if let Some(s) = samples.last() {
-                self.now_s = self.now_s.max(s.t_s());
-            }
+        if self.run.push(placement, samples) {
             self.step();
         }
     }
 
     fn tick(&mut self, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
+        self.run.clock(now_s);
         self.step();
     }
 
     fn sensor_lost(&mut self, placement: Placement, now_s: f64) {
-        self.now_s = self.now_s.max(now_s);
-        if let Timed::Countdown { go_s } | Timed::Running { go_s } = self.state {
-            if placement == Placement::LowerBack {
-                self.ended = Some(format!(
-                    "lower back sensor lost after {:.0} s — repeat the test",
-                    (self.now_s - go_s).max(0.0)
-                ));
-                self.state = Timed::Done {
-                    go_s,
-                    end_s: self.now_s.max(go_s),
-                };
-            }
-        }
+        self.run.lost(placement, now_s, |e| {
+            format!("lower back sensor lost after {e:.0} s — repeat the test")
+        });
     }
 
     fn finished(&self) -> bool {
-        matches!(self.state, Timed::Done { .. })
+        matches!(self.run.state, Timed::Done { .. })
     }
 }
 
