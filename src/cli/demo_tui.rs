@@ -15,7 +15,7 @@
 
 use super::dashboard::TerminalGuard;
 use super::demo::Args;
-use super::guided::{short_source, ChairStandGuide, FourStageGuide, TugGuide};
+use super::guided::{short_source, GuideSet};
 use anyhow::Context;
 use crossterm::event::{self, Event};
 use ratatui::backend::CrosstermBackend;
@@ -92,60 +92,12 @@ struct SimFeed {
     paused: bool,
 }
 
-/// The "Other tests" of the demo: one guide per test (`steady_balance` underneath, see
+/// The "Other tests" of the demo: the guides (`steady_balance` underneath, see
 /// `super::guided`) and the simulated patient of the current one.
+#[derive(Debug)]
 struct Others {
-    /// Index of the current test in [`GuidedTest::ALL`].
-    current: usize,
-    four: FourStageGuide,
-    tug: TugGuide,
-    chair: ChairStandGuide,
+    guides: GuideSet,
     feed: Option<SimFeed>,
-}
-
-impl Others {
-    fn new(sensors: &[(Placement, f64)]) -> Others {
-        let subject = Subject {
-            age_years: Some(DEMO_AGE_YEARS),
-            female: Some(DEMO_SEX == Sex::Female),
-            ..Subject::default()
-        };
-        Others {
-            current: 0,
-            four: FourStageGuide::new(sensors),
-            tug: TugGuide::new(sensors, subject),
-            chair: ChairStandGuide::new(sensors, Some(DEMO_AGE_YEARS), Some(DEMO_SEX)),
-            feed: None,
-        }
-    }
-
-    fn test(&self) -> GuidedTest {
-        GuidedTest::ALL[self.current]
-    }
-
-    fn guide(&self) -> &dyn GuidedProtocol {
-        match self.test() {
-            GuidedTest::FourStage => &self.four,
-            GuidedTest::Tug => &self.tug,
-            GuidedTest::ChairStand => &self.chair,
-        }
-    }
-
-    fn guide_mut(&mut self) -> &mut dyn GuidedProtocol {
-        match self.test() {
-            GuidedTest::FourStage => &mut self.four,
-            GuidedTest::Tug => &mut self.tug,
-            GuidedTest::ChairStand => &mut self.chair,
-        }
-    }
-}
-
-impl std::fmt::Debug for Others {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Others")
-            .field("test", &self.test())
-            .finish_non_exhaustive()
-    }
 }
 
 /// One simulated sensor of the walk.
@@ -270,7 +222,17 @@ impl Pipeline {
             side_idx: 0,
             trial: None,
             phase_start_s: 0.0,
-            others: Others::new(&placements),
+            others: Others {
+                guides: GuideSet::new(
+                    &placements,
+                    Subject {
+                        age_years: Some(DEMO_AGE_YEARS),
+                        female: Some(DEMO_SEX == Sex::Female),
+                        ..Subject::default()
+                    },
+                ),
+                feed: None,
+            },
             now_s: 0.0,
             status: None,
             out_dir,
@@ -312,14 +274,14 @@ impl Pipeline {
     /// The simulated patient of the current other test, started (or resumed) so that the
     /// movement the clinician asks for comes with "GO" at `now_s + COUNTDOWN_S`.
     fn other_continue(&mut self, now_s: f64) {
-        if self.others.guide().finished() {
+        if self.others.guides.guide().finished() {
             self.next_other(now_s);
             return;
         }
         let cd = super::guided::COUNTDOWN_S;
-        match self.others.test() {
+        match self.others.guides.test() {
             GuidedTest::FourStage => {
-                if !matches!(self.others.four.state(), ProtocolState::Ready { .. }) {
+                if !matches!(self.others.guides.four.state(), ProtocolState::Ready { .. }) {
                     return;
                 }
                 let feed = self.others.feed.get_or_insert_with(|| {
@@ -339,7 +301,7 @@ impl Pipeline {
                     }
                 });
                 // The stage's movement starts where the last hold ended.
-                let done = self.others.four.result().stages.len();
+                let done = self.others.guides.four.result().stages.len();
                 let t0 = match done {
                     0 => FOUR_LEAD_S,
                     d => feed
@@ -356,7 +318,7 @@ impl Pipeline {
                 if self.others.feed.is_some() {
                     return;
                 }
-                let (scenario, seed) = if self.others.test() == GuidedTest::Tug {
+                let (scenario, seed) = if self.others.guides.test() == GuidedTest::Tug {
                     (Scenario::new().tug(TugParams::default()).stand(1.0), 29)
                 } else {
                     let p = ChairStandParams {
@@ -382,19 +344,13 @@ impl Pipeline {
                 });
             }
         }
-        self.others.guide_mut().advance(now_s);
+        self.others.guides.guide_mut().advance(now_s);
     }
 
     /// Moves on to the next other test (a running one is stopped first), then the summary.
     fn next_other(&mut self, now_s: f64) {
-        let g = self.others.guide_mut();
-        if !g.finished() {
-            g.stop(now_s);
-        }
         self.others.feed = None;
-        if self.others.current + 1 < GuidedTest::ALL.len() {
-            self.others.current += 1;
-        } else {
+        if !self.others.guides.next(now_s) {
             self.stage = Stage::Done;
         }
     }
@@ -419,11 +375,14 @@ impl Pipeline {
                     self.traces[i]
                         .1
                         .push((smp.t_s(), Self::trace_value(p, &smp)));
-                    self.others.guide_mut().push(p, std::slice::from_ref(&smp));
+                    self.others
+                        .guides
+                        .guide_mut()
+                        .push(p, std::slice::from_ref(&smp));
                 }
                 k += 1;
-                if self.others.test() == GuidedTest::FourStage
-                    && self.others.four.awaiting_next_stage()
+                if self.others.guides.test() == GuidedTest::FourStage
+                    && self.others.guides.four.awaiting_next_stage()
                 {
                     // Stage held: the patient waits for the clinician's Space.
                     f.paused = true;
@@ -431,7 +390,7 @@ impl Pipeline {
                 }
             }
             f.next_k = k;
-            if k < n && !self.others.guide().finished() {
+            if k < n && !self.others.guides.guide().finished() {
                 self.others.feed = Some(f);
             }
             for (_, trc) in self.traces.iter_mut() {
@@ -441,7 +400,7 @@ impl Pipeline {
                 }
             }
         }
-        self.others.guide_mut().tick(now_s);
+        self.others.guides.guide_mut().tick(now_s);
     }
 
     fn step_walk(&mut self, now_s: f64) {
@@ -726,7 +685,7 @@ impl Pipeline {
             },
             Command::Continue if self.stage == Stage::Other => self.other_continue(now_s),
             Command::StopTrial if self.stage == Stage::Other => {
-                self.others.guide_mut().stop(now_s);
+                self.others.guides.guide_mut().stop(now_s);
                 self.others.feed = None;
             }
             Command::StopTrial if self.stage == Stage::Balance => match self.balance.phase {
@@ -976,7 +935,7 @@ impl Pipeline {
     /// Metrics and findings of the 4-stage test, the TUG and the chair stand, from the
     /// results `steady_balance` gave (their cut-offs and sources).
     fn other_tests_summary(&self, metrics: &mut Vec<MetricRow>, findings: &mut Vec<Finding>) {
-        let four = self.others.four.result();
+        let four = self.others.guides.four.result();
         if let (Some(held), Some(at_risk)) = (four.tandem_hold_s, four.at_risk) {
             metrics.push(MetricRow {
                 name: "4-stage: highest stage held".into(),
@@ -1005,7 +964,7 @@ impl Pipeline {
                 ),
             });
         }
-        if let Some(r) = self.others.tug.result() {
+        if let Some(r) = self.others.guides.tug.result() {
             metrics.push(MetricRow {
                 name: "TUG, s".into(),
                 value: format!("{:.1}", r.total_s),
@@ -1032,9 +991,10 @@ impl Pipeline {
         }
         if let Some(r) = self
             .others
+            .guides
             .chair
             .result()
-            .filter(|_| self.others.chair.complete())
+            .filter(|_| self.others.guides.chair.complete())
         {
             metrics.push(MetricRow {
                 name: "30 s chair stand, stands".into(),
@@ -1084,7 +1044,7 @@ impl Pipeline {
             legs: self.legs(),
             gait: self.gait_live(),
             balance: self.balance.clone(),
-            other: Some(self.others.guide().view(self.now_s)),
+            other: Some(self.others.guides.guide().view(self.now_s)),
             summary: self.summary(),
             history: PatientHistory::default(),
             status: self.status.clone(),
@@ -1425,11 +1385,13 @@ mod tests {
     /// Runs the pipeline until the current other test is finished (or `max_s` passes).
     fn run_other_until_finished(p: &mut Pipeline, max_s: f64) {
         let until = p.now_s + max_s;
-        while !p.others.guide().finished() && p.now_s < until {
+        while !p.others.guides.guide().finished() && p.now_s < until {
             let t = p.now_s + 0.05;
             p.step(t);
             // The clinician starts every 4-stage stage as soon as it is ready.
-            if p.others.four.awaiting_next_stage() && p.others.test() == GuidedTest::FourStage {
+            if p.others.guides.four.awaiting_next_stage()
+                && p.others.guides.test() == GuidedTest::FourStage
+            {
                 p.command(Command::Continue, t);
             }
         }
@@ -1460,7 +1422,7 @@ mod tests {
         let (_, m) = p.snapshot();
         assert!(m.other.unwrap().countdown_s.is_some(), "countdown first");
         run_other_until_finished(&mut p, 60.0);
-        let r = p.others.four.result();
+        let r = p.others.guides.four.result();
         assert_eq!(r.highest_stage_held, 2, "{:?}", r.stages);
         assert_eq!(r.at_risk, Some(true));
         let held = r.tandem_hold_s.unwrap();
@@ -1479,12 +1441,12 @@ mod tests {
         // TUG: Space moves on from a finished test, Space again starts it.
         let t = p.now_s;
         p.command(Command::Continue, t);
-        assert_eq!(p.others.test(), GuidedTest::Tug);
+        assert_eq!(p.others.guides.test(), GuidedTest::Tug);
         p.command(Command::Continue, t);
         let sim_truth = p.others.feed.as_ref().unwrap().sim.truth().tugs[0].clone();
         let truth_total = sim_truth.end_s - sim_truth.start_s;
         run_other_until_finished(&mut p, 60.0);
-        let r = p.others.tug.result().expect("TUG result").clone();
+        let r = p.others.guides.tug.result().expect("TUG result").clone();
         assert!(
             (r.total_s - truth_total).abs() < 0.5,
             "TUG {} vs truth {truth_total}",
@@ -1504,7 +1466,7 @@ mod tests {
         // Chair stand: stops on its own when the 30 s are up; one half-rise does not count.
         let t = p.now_s;
         p.command(Command::Continue, t);
-        assert_eq!(p.others.test(), GuidedTest::ChairStand);
+        assert_eq!(p.others.guides.test(), GuidedTest::ChairStand);
         p.command(Command::Continue, t);
         let truth = p.others.feed.as_ref().unwrap().sim.truth().chair_stands[0].completed;
         run_to(&mut p, t + super::super::guided::COUNTDOWN_S + 15.0);
@@ -1512,8 +1474,8 @@ mod tests {
         let live = m.other.unwrap().count.unwrap();
         assert!(live > 2 && live < truth, "live count {live} of {truth}");
         run_other_until_finished(&mut p, 40.0);
-        assert!(p.others.chair.complete());
-        let r = p.others.chair.result().unwrap();
+        assert!(p.others.guides.chair.complete());
+        let r = p.others.guides.chair.result().unwrap();
         assert!(
             (i64::from(r.count) - i64::from(truth)).abs() <= 1,
             "count {} vs truth {truth}",

@@ -776,6 +776,75 @@ impl GuidedProtocol for ChairStandGuide {
     }
 }
 
+/// The three guided tests of the "Other" screen, one at a time, in [`GuidedTest::ALL`] order.
+#[derive(Debug, Clone)]
+pub struct GuideSet {
+    current: usize,
+    /// The 4-stage balance test.
+    pub four: FourStageGuide,
+    /// The Timed Up and Go.
+    pub tug: TugGuide,
+    /// The 30 s chair stand.
+    pub chair: ChairStandGuide,
+}
+
+impl GuideSet {
+    /// Guides for sensors `(placement, sampling rate)` and what is known of the patient.
+    pub fn new(sensors: &[(Placement, f64)], subject: Subject) -> GuideSet {
+        let sex = subject
+            .female
+            .map(|f| if f { Sex::Female } else { Sex::Male });
+        GuideSet {
+            current: 0,
+            four: FourStageGuide::new(sensors),
+            tug: TugGuide::new(sensors, subject),
+            chair: ChairStandGuide::new(sensors, subject.age_years, sex),
+        }
+    }
+
+    /// The current test.
+    pub fn test(&self) -> GuidedTest {
+        GuidedTest::ALL[self.current]
+    }
+
+    /// The current guide.
+    pub fn guide(&self) -> &dyn GuidedProtocol {
+        match self.test() {
+            GuidedTest::FourStage => &self.four,
+            GuidedTest::Tug => &self.tug,
+            GuidedTest::ChairStand => &self.chair,
+        }
+    }
+
+    /// The current guide, to drive.
+    pub fn guide_mut(&mut self) -> &mut dyn GuidedProtocol {
+        match self.test() {
+            GuidedTest::FourStage => &mut self.four,
+            GuidedTest::Tug => &mut self.tug,
+            GuidedTest::ChairStand => &mut self.chair,
+        }
+    }
+
+    /// Moves on to the next test (a running one is stopped first); `false` after the last.
+    pub fn next(&mut self, now_s: f64) -> bool {
+        let g = self.guide_mut();
+        if !g.finished() {
+            g.stop(now_s);
+        }
+        if self.current + 1 < GuidedTest::ALL.len() {
+            self.current += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Feeds samples of one sensor to the current guide.
+    pub fn push(&mut self, placement: Placement, samples: &[ImuSample]) {
+        self.guide_mut().push(placement, samples);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
