@@ -1443,7 +1443,7 @@ mod tests {
         p.command(Command::Continue, t);
         assert_eq!(p.others.guides.test(), GuidedTest::Tug);
         p.command(Command::Continue, t);
-        let sim_truth = p.others.feed.as_ref().unwrap().sim.truth().tugs[0].clone();
+        let sim_truth = p.others.feed.as_ref().unwrap().sim.truth().tugs[0];
         let truth_total = sim_truth.end_s - sim_truth.start_s;
         run_other_until_finished(&mut p, 60.0);
         let r = p.others.guides.tug.result().expect("TUG result").clone();
