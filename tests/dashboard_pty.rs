@@ -2,145 +2,18 @@
 //! The dashboard shows live values from the daemon, starts a session through the daemon, and
 //! quitting it leaves the daemon running and its recording intact (the daemon owns it). A
 //! second dashboard shows the stored session's summary and says clearly when the daemon goes
-//! away. Like `demo_pty.rs`, the pseudo-terminal comes from util-linux `script` (skipped with a
-//! message when missing) and a tiny screen emulator turns the output into a screen.
+//! away. The pseudo-terminal harness (util-linux `script`, skipped with a message when missing,
+//! and a tiny screen emulator) is `common/mod.rs`, shared with `demo_pty.rs`.
 
+mod common;
+
+use common::{have_script, number_after, Session};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-const ROWS: usize = 30;
-const COLS: usize = 100;
-
-/// A minimal terminal screen: CSI row;col H moves, CSI 2J clears, other escapes are ignored.
-struct Screen {
-    cells: Vec<Vec<char>>,
-    row: usize,
-    col: usize,
-}
-
-impl Screen {
-    fn new() -> Screen {
-        Screen {
-            cells: vec![vec![' '; COLS]; ROWS],
-            row: 0,
-            col: 0,
-        }
-    }
-
-    fn feed(&mut self, text: &str) {
-        let mut it = text.chars().peekable();
-        while let Some(c) = it.next() {
-            match c {
-                '\x1b' => match it.peek() {
-                    Some('[') => {
-                        it.next();
-                        let mut params = String::new();
-                        let mut fin = ' ';
-                        for d in it.by_ref() {
-                            if ('\x40'..='\x7e').contains(&d) {
-                                fin = d;
-                                break;
-                            }
-                            params.push(d);
-                        }
-                        let nums: Vec<usize> =
-                            params.split(';').map(|p| p.parse().unwrap_or(1)).collect();
-                        match fin {
-                            'H' | 'f' => {
-                                self.row = nums.first().copied().unwrap_or(1).max(1) - 1;
-                                self.col = nums.get(1).copied().unwrap_or(1).max(1) - 1;
-                            }
-                            'J' if params == "2" => {
-                                self.cells = vec![vec![' '; COLS]; ROWS];
-                            }
-                            _ => {}
-                        }
-                    }
-                    Some(_) => {
-                        it.next();
-                    }
-                    None => {}
-                },
-                '\r' => self.col = 0,
-                '\n' => self.row += 1,
-                c if c >= ' ' => {
-                    if self.row < ROWS && self.col < COLS {
-                        self.cells[self.row][self.col] = c;
-                    }
-                    self.col += 1;
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn text(&self) -> String {
-        self.cells
-            .iter()
-            .map(|r| r.iter().collect::<String>() + "\n")
-            .collect()
-    }
-}
-
-struct Session {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    raw: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Session {
-    fn screen(&self) -> String {
-        let raw = self.raw.lock().unwrap();
-        let mut s = Screen::new();
-        s.feed(&String::from_utf8_lossy(&raw));
-        s.text()
-    }
-
-    /// Waits until `pred` holds for the screen (panics with the screen after `timeout_s`).
-    fn wait_for(&self, what: &str, timeout_s: f64, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            if start.elapsed().as_secs_f64() > timeout_s {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn key(&mut self, k: &str) {
-        self.stdin.write_all(k.as_bytes()).unwrap();
-        self.stdin.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(120));
-    }
-}
-
-fn have_script() -> bool {
-    Command::new("script")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A number after `prefix` on the screen, if any.
-fn number_after(screen: &str, prefix: &str) -> Option<f64> {
-    let i = screen.find(prefix)? + prefix.len();
-    let digits: String = screen[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    digits.parse().ok()
-}
 
 fn steady(data: &Path, args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_steady"))
@@ -183,47 +56,15 @@ fn spawn_daemon(data: &Path) -> Child {
 }
 
 fn spawn_dashboard(data: &Path) -> Session {
-    let bin = env!("CARGO_BIN_EXE_steady");
-    let cmd = format!("stty rows {ROWS} cols {COLS}; exec '{bin}' dashboard --patient P1");
-    let mut child = Command::new("script")
-        .args(["-qfec", &cmd, "/dev/null"])
-        .env("STEADY_DATA_DIR", data)
-        .env("TERM", "xterm-256color")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn script");
-    let stdin = child.stdin.take().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let raw = Arc::new(Mutex::new(Vec::new()));
-    let raw2 = raw.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            raw2.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    Session { child, stdin, raw }
+    Session::spawn(
+        "dashboard --patient P1",
+        &[("STEADY_DATA_DIR", data.as_os_str().to_owned())],
+    )
 }
 
 fn wait_exit(s: &mut Session) -> String {
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = s.child.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            let _ = s.child.kill();
-            panic!("dashboard did not exit after q; screen:\n{}", s.screen());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    std::thread::sleep(Duration::from_millis(200));
-    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    let status = s.wait_exit(10.0);
+    let raw = s.raw_text();
     assert!(
         status.success(),
         "exit {status:?}: {}",

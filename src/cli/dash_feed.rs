@@ -1,13 +1,16 @@
 //! The daemon's subscription stream (`tick` lines, see `src/daemon/PROTOCOL.md`) turned into
 //! the dashboard model: sensor rows, signal traces, the stance/swing timeline per leg and the
-//! live gait metrics. Pure: ticks in, [`DashboardModel`] out; no socket, no clock.
+//! live gait metrics; and [`LiveGuides`], the guided tests of the "Other" screen run on the
+//! samples of the ticks. Pure: ticks in, [`DashboardModel`] out; no socket, no clock.
 
+use super::guided::GuideSet;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use steady_analysis::gait::types::{EventKind, GaitEvent};
-use steady_core::{Placement, Side};
+use steady_analysis::Subject;
+use steady_core::{ImuSample, Micros, Placement, Side};
 use steady_dashboard::model::{
-    AsymmetryGauge, DashboardModel, GaitLive, LegTimeline, PhaseBar, SensorRow, SensorState,
+    AsymmetryGauge, DashboardModel, GaitLive, GuidedTestView, LegTimeline, SensorRow, SensorState,
     SignalTrace,
 };
 
@@ -17,9 +20,8 @@ pub const TRACE_S: f64 = 6.0;
 const EVENTS_S: f64 = 12.0;
 /// A sensor stalled this long (daemon time) is shown as lost.
 pub const LOST_AFTER_S: f64 = 3.0;
-/// Upper limit of normal stance symmetry (larger/smaller side, % above 1): stance 1.05
-/// (Patterson KK et al. 2010, Gait Posture 31(2):241-246), as in `steady demo`.
-const STANCE_ASYM_MAX_PCT: f64 = 5.0;
+/// The daemon decimates the samples of a tick by this factor (`src/daemon/PROTOCOL.md`).
+pub const TICK_DECIMATION: f64 = 4.0;
 
 /// One `tick` message of the subscription.
 #[derive(Debug, Clone, Deserialize)]
@@ -260,28 +262,12 @@ impl Feed {
         Side::BOTH
             .iter()
             .map(|&side| {
-                let ev: Vec<&GaitEvent> = self
+                let contacts = self
                     .events
                     .iter()
-                    .filter(|e| e.side == Some(side))
-                    .collect();
-                let bars = ev
-                    .windows(2)
-                    .map(|w| PhaseBar {
-                        start_s: w[0].t_s,
-                        end_s: w[1].t_s,
-                        stance: w[0].kind == EventKind::InitialContact,
-                    })
-                    .collect();
-                let contacts = ev
-                    .iter()
-                    .filter(|e| e.kind == EventKind::InitialContact)
+                    .filter(|e| e.side == Some(side) && e.kind == EventKind::InitialContact)
                     .count() as u32;
-                LegTimeline {
-                    side,
-                    bars,
-                    strides: contacts.saturating_sub(1),
-                }
+                LegTimeline::from_events(side, &self.events, contacts.saturating_sub(1))
             })
             .collect()
     }
@@ -315,7 +301,7 @@ impl Feed {
                 asymmetry.push(AsymmetryGauge {
                     name: "stance".into(),
                     value_pct: 100.0 * (l.max(r) / l.min(r) - 1.0),
-                    normal_max_pct: STANCE_ASYM_MAX_PCT,
+                    normal_max_pct: steady_balance::fall_risk::STANCE_ASYMMETRY_PCT,
                 });
             }
         }
@@ -482,5 +468,225 @@ mod tests {
         let m = Feed::new().model();
         assert!(m.status.unwrap().contains("waiting"));
         assert!(m.sensors.is_empty());
+    }
+}
+
+/// The guided tests of the "Other" screen (4-stage, TUG, chair stand) run by the dashboard
+/// itself on the live samples of the ticks: the daemon guides nothing, it streams. The samples
+/// are the daemon's display stream — decimated by [`TICK_DECIMATION`] (25 Hz from 100 Hz) and
+/// one tick per second — so timers advance in 1 s steps, a test ends up to a second after
+/// the movement, and the guides' detectors run at the decimated rate. The samples the daemon
+/// records are complete; `steady analyze` of the stored session is the full-rate result.
+#[derive(Debug, Clone, Default)]
+pub struct LiveGuides {
+    set: Option<GuideSet>,
+    subject: Subject,
+    now_s: f64,
+}
+
+impl LiveGuides {
+    /// No guides yet: they are made for the sensors of the first tick.
+    pub fn new(subject: Subject) -> LiveGuides {
+        LiveGuides {
+            set: None,
+            subject,
+            now_s: 0.0,
+        }
+    }
+
+    /// Feeds one tick (after [`Feed::apply`]); `lost` are the sensors now shown as lost.
+    pub fn apply(&mut self, tick: &Tick, lost: &[Placement]) {
+        self.now_s = self.now_s.max(tick.status.t_s);
+        let subject = self.subject;
+        let set = self.set.get_or_insert_with(|| {
+            let sensors: Vec<(Placement, f64)> = tick
+                .status
+                .sensors
+                .iter()
+                .map(|s| {
+                    let hz = if s.rate_hz > 0.0 { s.rate_hz } else { 100.0 };
+                    (s.placement, hz / TICK_DECIMATION)
+                })
+                .collect();
+            GuideSet::new(&sensors, subject)
+        });
+        for ts in &tick.samples {
+            let x: Vec<ImuSample> = ts
+                .samples
+                .iter()
+                .map(|v| ImuSample {
+                    t: Micros((v[0] * 1e6).round() as i64),
+                    acc_mps2: [v[1], v[2], v[3]],
+                    gyr_dps: [v[4], v[5], v[6]],
+                })
+                .collect();
+            set.push(ts.placement, &x);
+        }
+        for &p in lost {
+            set.guide_mut().sensor_lost(p, self.now_s);
+        }
+        set.guide_mut().tick(self.now_s);
+    }
+
+    /// What the "Other" screen shows (`None` before the first tick).
+    pub fn view(&self) -> Option<GuidedTestView> {
+        self.set.as_ref().map(|s| s.guide().view(self.now_s))
+    }
+
+    /// Space: start the current test (or its next stage); on a finished test, the next test.
+    pub fn advance(&mut self) {
+        let now = self.now_s;
+        if let Some(set) = self.set.as_mut() {
+            if set.guide().finished() {
+                set.next(now);
+            } else {
+                set.guide_mut().advance(now);
+            }
+        }
+    }
+
+    /// s: the clinician stops the current test.
+    pub fn stop(&mut self) {
+        let now = self.now_s;
+        if let Some(set) = self.set.as_mut() {
+            set.guide_mut().stop(now);
+        }
+    }
+
+    /// n: the next test; `false` after the last one.
+    pub fn next(&mut self) -> bool {
+        let now = self.now_s;
+        self.set.as_mut().is_some_and(|s| s.next(now))
+    }
+}
+
+#[cfg(test)]
+mod live_guide_tests {
+    use super::*;
+    use serde_json::json;
+    use steady_sim::{simulate, ChairStandParams, Scenario, SensorConfig, Simulation, TugParams};
+
+    /// The daemon's ticks of a simulated recording: one per second, samples decimated by 4.
+    fn ticks(s: &Simulation) -> Vec<Tick> {
+        let end = s.streams[0].1.last().unwrap().t_s();
+        let mut out = Vec::new();
+        let mut t = 1.0;
+        while t < end + 1.0 {
+            let samples: Vec<_> = s
+                .streams
+                .iter()
+                .map(|(p, x)| {
+                    let v: Vec<[f64; 7]> = x
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, smp)| k % 4 == 0 && smp.t_s() >= t - 1.0 && smp.t_s() < t)
+                        .map(|(_, m)| {
+                            let (a, g) = (m.acc_mps2, m.gyr_dps);
+                            [m.t_s(), a[0], a[1], a[2], g[0], g[1], g[2]]
+                        })
+                        .collect();
+                    json!({"placement": p, "samples": v})
+                })
+                .collect();
+            let sensors: Vec<_> = s
+                .streams
+                .iter()
+                .map(|(p, _)| json!({"placement": p, "state": "streaming", "rate_hz": s.rate_hz}))
+                .collect();
+            let line = json!({"type": "tick", "status": {"t_s": t, "sensors": sensors},
+                "samples": samples})
+            .to_string();
+            out.push(parse_tick(&line).unwrap().unwrap());
+            t += 1.0;
+        }
+        out
+    }
+
+    /// Plays the ticks; Space at the first tick at or after `space_s`.
+    fn play(g: &mut LiveGuides, ticks: &[Tick], space_s: f64) {
+        let mut pressed = false;
+        for t in ticks {
+            g.apply(t, &[]);
+            if !pressed && t.status.t_s >= space_s {
+                g.advance();
+                pressed = true;
+            }
+        }
+    }
+
+    #[test]
+    fn attached_dashboard_runs_the_tug_and_the_chair_stand_on_the_daemons_ticks() {
+        let s = simulate(
+            &Scenario::new()
+                .stand(3.0)
+                .tug(TugParams::default())
+                .stand(2.0),
+            &SensorConfig::default(),
+            41,
+        );
+        let truth = &s.truth.tugs[0];
+        let mut g = LiveGuides::new(Subject::default());
+        g.apply(&ticks(&s)[0], &[]);
+        assert!(g.view().unwrap().result.unwrap().contains("Space to start"));
+        assert!(g.next(), "n: on to the TUG");
+        let mut g2 = g.clone();
+        // Space one tick before the patient starts sitting down (the countdown covers it).
+        play(&mut g, &ticks(&s), truth.start_s - 4.5);
+        let v = g.view().unwrap();
+        assert_eq!(
+            v.ended.as_deref(),
+            Some("seated again — test over"),
+            "{v:?}"
+        );
+        let total = v.elapsed_s;
+        let want = truth.end_s - truth.start_s;
+        assert!((total - want).abs() < 0.5, "TUG {total} vs truth {want}");
+        assert!(v.verdict.is_some());
+
+        // The chair stand, after n from the TUG.
+        let s = simulate(
+            &Scenario::new()
+                .stand(3.0)
+                .chair_stand_30s(ChairStandParams::default())
+                .stand(2.0),
+            &SensorConfig::default(),
+            42,
+        );
+        let truth = &s.truth.chair_stands[0];
+        assert!(g2.next(), "n: on to the chair stand");
+        play(&mut g2, &ticks(&s), truth.start_s - 4.5);
+        let v = g2.view().unwrap();
+        assert_eq!(v.ended.as_deref(), Some("time is up (30 s)"), "{v:?}");
+        let n = v.count.unwrap();
+        assert!(
+            (i64::from(n) - i64::from(truth.completed)).abs() <= 1,
+            "count {n} vs truth {}",
+            truth.completed
+        );
+        // no age and sex from the daemon: no cut-off is claimed
+        assert!(v.verdict.unwrap().text.contains("no cut-off"));
+        assert!(!g2.next(), "the chair stand is the last test");
+    }
+
+    #[test]
+    fn a_sensor_lost_in_the_feed_stops_the_running_test() {
+        let s = simulate(
+            &Scenario::new().stand(3.0).tug(TugParams::default()),
+            &SensorConfig::default(),
+            43,
+        );
+        let ts = ticks(&s);
+        let mut g = LiveGuides::new(Subject::default());
+        g.apply(&ts[0], &[]);
+        g.next();
+        g.advance();
+        g.apply(&ts[1], &[]);
+        g.apply(&ts[2], &[Placement::LowerBack]);
+        let v = g.view().unwrap();
+        assert_eq!(
+            v.ended.as_deref(),
+            Some("lower back sensor lost — repeat the test")
+        );
+        assert!(v.verdict.is_none());
     }
 }

@@ -7,9 +7,12 @@
 //! folds ticks into [`Feed`], draws and handles keys, so a slow terminal delays frames, never
 //! the daemon (which owns sensors and recordings). Quitting detaches: a recording goes on in
 //! the daemon until `s` here, `steady session stop`, or the daemon's shutdown.
+//!
+//! The guided tests of screen 4 (4-stage, TUG, chair stand) run here, on the live samples of
+//! the ticks ([`LiveGuides`]); the single-leg stance screen is not driven yet when attached.
 
 use super::common::DataDirArg;
-use super::dash_feed::{parse_tick, Feed, Tick};
+use super::dash_feed::{parse_tick, Feed, LiveGuides, Tick};
 use super::history_view;
 use anyhow::Context;
 use crossterm::event::{self, Event};
@@ -203,12 +206,16 @@ fn load_history(data_dir: &Path, patient: &str, focus: Option<i64>, tx: &Sender<
     let _ = tx.send(msg);
 }
 
-/// Restores the terminal on drop (and from a panic hook).
-struct TerminalGuard;
+/// Raw mode and the alternate screen for a terminal UI (`steady dashboard`, `steady demo`);
+/// restores the terminal on drop and from a panic hook.
+pub(super) struct TerminalGuard;
 
 impl TerminalGuard {
-    fn enter() -> anyhow::Result<TerminalGuard> {
-        enable_raw_mode().context("the terminal does not support raw mode")?;
+    /// Enters raw mode and the alternate screen; `hint` is added to the error when the
+    /// terminal has no raw mode (e.g. "use --headless").
+    pub(super) fn enter(hint: &str) -> anyhow::Result<TerminalGuard> {
+        enable_raw_mode()
+            .with_context(|| format!("the terminal does not support raw mode{hint}"))?;
         let guard = TerminalGuard;
         execute!(std::io::stdout(), EnterAlternateScreen)?;
         let default_hook = std::panic::take_hook();
@@ -288,7 +295,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
     }
     let recording = {
-        let _term = TerminalGuard::enter()?;
+        let _term = TerminalGuard::enter("")?;
         let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
         terminal.clear()?;
         ui_loop(&mut terminal, &args, &rx, &jobs)?
@@ -306,6 +313,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// State of the UI loop besides the [`App`].
 struct Ui {
     feed: Feed,
+    /// The guided tests, run here on the live samples.
+    guides: LiveGuides,
     alert: Option<String>,
     status: Option<String>,
     summary: SessionSummary,
@@ -334,6 +343,7 @@ impl Ui {
                 m.alert = Some(format!("RECORDING PROBLEM in the daemon: {e}"));
             }
         }
+        m.other = self.guides.view();
         m.summary = self.summary.clone();
         m.history = self.history.clone();
         if m.patient.is_none() {
@@ -353,6 +363,7 @@ fn ui_loop(
     let mut app = App::new(Screen::Walking);
     let mut ui = Ui {
         feed: Feed::new(),
+        guides: LiveGuides::new(steady_analysis::Subject::default()),
         alert: None,
         status: None,
         summary: SessionSummary::default(),
@@ -366,7 +377,16 @@ fn ui_loop(
             dirty = true;
             match msg {
                 UiMsg::Tick(t) => {
-                    ui.feed.apply(*t);
+                    ui.feed.apply((*t).clone());
+                    let lost: Vec<_> = ui
+                        .feed
+                        .model()
+                        .sensors
+                        .iter()
+                        .filter(|s| s.state == steady_dashboard::model::SensorState::Lost)
+                        .filter_map(|s| s.placement)
+                        .collect();
+                    ui.guides.apply(&t, &lost);
                     // A session recording for a patient whose history is not loaded yet.
                     if let Some(s) = ui.feed.session() {
                         if ui.history_of.as_deref() != Some(s.patient.as_str()) {
@@ -435,8 +455,25 @@ fn ui_loop(
                 }
                 None => Some("no stored session to export yet".to_string()),
             },
-            Some(Action::BalanceContinue | Action::BalanceStop | Action::NextTest) => Some(
-                "guided tests run in `steady demo`; the daemon does not guide them yet".to_string(),
+            Some(Action::BalanceContinue) if app.screen == Screen::OtherTests => {
+                ui.guides.advance();
+                None
+            }
+            Some(Action::BalanceStop) if app.screen == Screen::OtherTests => {
+                ui.guides.stop();
+                None
+            }
+            Some(Action::NextTest) if app.screen == Screen::OtherTests => {
+                (!ui.guides.next()).then(|| "that was the last guided test".to_string())
+            }
+            Some(Action::NextTest) => {
+                app.show(Screen::OtherTests);
+                None
+            }
+            Some(Action::BalanceContinue | Action::BalanceStop) => Some(
+                "the single-leg stance test runs in `steady demo`; here: 4-stage, TUG and \
+                 chair stand on screen 4"
+                    .to_string(),
             ),
             Some(Action::Identify(_) | Action::CyclePlacement(_)) => {
                 Some("identify/placement: use `steady sensors` (not via the daemon yet)".into())

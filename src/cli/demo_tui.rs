@@ -13,13 +13,11 @@
 //! simulator's ground truth). Sensor faults are scripted (one leg sensor drops out during
 //! the walk and recovers).
 
+use super::dashboard::TerminalGuard;
 use super::demo::Args;
+use super::guided::{short_source, GuideSet};
 use anyhow::Context;
 use crossterm::event::{self, Event};
-use crossterm::execute;
-use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
-};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::path::PathBuf;
@@ -28,52 +26,30 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use steady_analysis::gait::types::EventKind;
 use steady_analysis::gait::{GaitAnalyzer, GaitOutput, GaitReport};
 use steady_analysis::Subject;
+use steady_balance::fall_risk::{self, Sex};
+use steady_balance::four_stage::ProtocolState;
+use steady_balance::norms::{self as balance_norms, Eyes};
 use steady_balance::sls::{EndedBy, SlsConfig, SlsDetector, SlsEvent};
 use steady_core::{Gap, ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
 use steady_dashboard::model::*;
 use steady_dashboard::{Action, App, Screen};
 use steady_recording::{Recording, SensorStream};
-use steady_sim::truth::StageTruth;
 use steady_sim::{
-    BalanceStage, FourStageParams, Scenario, SensorConfig, Simulator, SlsOutcome, SlsParams,
-    WalkParams,
+    BalanceStage, ChairStandParams, FourStageParams, Scenario, SensorConfig, Simulator, SlsOutcome,
+    SlsParams, TugParams, WalkParams,
 };
 
-/// Clinical numbers used by the demo's findings, with their sources.
-/// (To be replaced by the tables of `steady-balance` / `steady-analysis` when they land.)
-mod norms {
-    /// Single-leg stance, eyes open, mean seconds by age group (lower bound, upper bound, mean):
-    /// Springer BA et al. 2007, J Geriatr Phys Ther 30(1):8-15, table 2 (best of 3 trials).
-    /// Figures to verify against the paper before a clinical claim.
-    pub const SLS_EYES_OPEN_S: [(u32, u32, f64); 6] = [
-        (18, 39, 43.0),
-        (40, 49, 40.0),
-        (50, 59, 37.0),
-        (60, 69, 27.0),
-        (70, 79, 15.0),
-        (80, 99, 6.0),
-    ];
-    /// Unable to stand on one leg for 5 s: predictor of injurious falls
-    /// (Vellas BJ et al. 1997, J Am Geriatr Soc 45(6):735-738).
-    pub const SLS_FALL_RISK_S: f64 = 5.0;
-    /// Gait speed below 1.0 m/s: increased risk of falls and adverse outcomes in older adults
-    /// (Middleton A, Fritz SL, Lusardi M 2015, J Aging Phys Act 23(2):314-322).
-    pub const GAIT_SPEED_RISK_MPS: f64 = 1.0;
-    /// Upper limits of normal symmetry ratios (larger/smaller side), as % above 1:
-    /// swing 1.06, stance 1.05 (Patterson KK et al. 2010, Gait Posture 31(2):241-246).
-    pub const SWING_ASYM_MAX_PCT: f64 = 6.0;
-    /// See [`SWING_ASYM_MAX_PCT`].
-    pub const STANCE_ASYM_MAX_PCT: f64 = 5.0;
-    /// 4-stage balance test: not holding the tandem stance for 10 s indicates increased fall
-    /// risk (CDC STEADI, "The 4-Stage Balance Test", 2017).
-    pub const TANDEM_HOLD_S: f64 = 10.0;
-}
-
-/// Age of the simulated demo patient (for the norm).
-const DEMO_AGE_YEARS: u32 = 72;
+/// Age of the simulated demo patient (for the norms).
+const DEMO_AGE_YEARS: f64 = 72.0;
+/// Sex of the simulated demo patient (the chair-stand cut-offs differ by sex).
+const DEMO_SEX: Sex = Sex::Female;
+/// Quiet standing before the simulated 4-stage test (the movement detector's reference), s.
+const FOUR_LEAD_S: f64 = 1.0;
+/// The simulated patient places the feet in the 1.5 s before each 4-stage hold
+/// (`steady_sim`'s 4-stage layout); the demo starts that movement this long before "GO".
+const PLACE_LEAD_S: f64 = 1.5;
 /// Sampling rate of the simulated sensors.
 const RATE_HZ: f64 = 100.0;
 /// Seconds of signal kept for the charts.
@@ -106,30 +82,22 @@ enum Stage {
     Done,
 }
 
-/// The 4-stage balance test being simulated.
+/// The simulated patient of a guided test: a simulator played on the session clock (session
+/// time = simulator time + `offset_s`), paused while the protocol waits for the clinician.
 #[derive(Debug)]
-struct FourStage {
-    sim: Option<(Simulator, f64, u64)>,
-    stages: Vec<StageTruth>,
-    view: GuidedTestView,
+struct SimFeed {
+    sim: Simulator,
+    offset_s: f64,
+    next_k: u64,
+    paused: bool,
 }
 
-fn stage_name(s: BalanceStage) -> &'static str {
-    match s {
-        BalanceStage::FeetTogether => "feet side by side",
-        BalanceStage::SemiTandem => "semi-tandem stance",
-        BalanceStage::Tandem => "tandem stance",
-        BalanceStage::SingleLeg => "stand on one leg",
-    }
-}
-
-fn stage_instruction(s: BalanceStage) -> &'static str {
-    match s {
-        BalanceStage::FeetTogether => "Stand with your feet side by side",
-        BalanceStage::SemiTandem => "Put the instep of one foot against the big toe of the other",
-        BalanceStage::Tandem => "Put one foot directly in front of the other",
-        BalanceStage::SingleLeg => "Stand on one leg",
-    }
+/// The "Other tests" of the demo: the guides (`steady_balance` underneath, see
+/// `super::guided`) and the simulated patient of the current one.
+#[derive(Debug)]
+struct Others {
+    guides: GuideSet,
+    feed: Option<SimFeed>,
 }
 
 /// One simulated sensor of the walk.
@@ -178,21 +146,20 @@ struct Pipeline {
     side_idx: usize,
     trial: Option<Trial>,
     phase_start_s: f64,
-    four: FourStage,
+    others: Others,
     now_s: f64,
     status: Option<String>,
     out_dir: PathBuf,
 }
 
-fn norm_for(age: u32) -> Option<AgeNorm> {
-    norms::SLS_EYES_OPEN_S
-        .iter()
-        .find(|(lo, hi, _)| (*lo..=*hi).contains(&age))
-        .map(|&(lo, hi, mean_s)| AgeNorm {
-            group: format!("age {lo}-{hi}"),
-            mean_s,
-            source: "Springer 2007".into(),
-        })
+/// The eyes-open single-leg stance norm for `age` from `steady_balance`'s table.
+fn norm_for(age: f64) -> Option<AgeNorm> {
+    balance_norms::sls_norm(age, Eyes::Open, None).map(|n| AgeNorm {
+        group: format!("age {:.0}-{:.0}", n.age_band.0, n.age_band.1),
+        mean_s: n.value_s,
+        // The citation up to its first comma ("Springer et al. 2007").
+        source: n.source.split(',').next().unwrap_or(n.source).into(),
+    })
 }
 
 impl Pipeline {
@@ -255,25 +222,16 @@ impl Pipeline {
             side_idx: 0,
             trial: None,
             phase_start_s: 0.0,
-            four: FourStage {
-                sim: None,
-                stages: Vec::new(),
-                view: GuidedTestView {
-                    test: GuidedTest::FourStage,
-                    instruction: "Stand with your feet side by side".into(),
-                    elapsed_s: 0.0,
-                    countdown_s: None,
-                    stages: BalanceStage::ALL
-                        .iter()
-                        .map(|&st| StageRow {
-                            name: stage_name(st).into(),
-                            time_s: None,
-                            passed: None,
-                        })
-                        .collect(),
-                    count: None,
-                    result: Some("Space to begin (10 s per stage)".into()),
-                },
+            others: Others {
+                guides: GuideSet::new(
+                    &placements,
+                    Subject {
+                        age_years: Some(DEMO_AGE_YEARS),
+                        female: Some(DEMO_SEX == Sex::Female),
+                        ..Subject::default()
+                    },
+                ),
+                feed: None,
             },
             now_s: 0.0,
             status: None,
@@ -310,84 +268,139 @@ impl Pipeline {
             self.step_walk(now_s);
         }
         self.step_balance(now_s);
-        self.step_four(now_s);
+        self.step_other(now_s);
     }
 
-    fn start_four(&mut self, now_s: f64) {
-        let scenario = Scenario::new()
-            .stand(COUNTDOWN_S)
-            .four_stage(FourStageParams {
-                fail: Some((BalanceStage::Tandem, 6.3)),
-                ..FourStageParams::default()
-            })
-            .stand(1.0);
-        let sim = Simulator::new(&scenario, &SensorConfig::default(), 23);
-        self.four.stages = sim.truth().stages.clone();
-        self.four.sim = Some((sim, now_s, 0));
-        self.four.view.result = None;
-    }
-
-    fn step_four(&mut self, now_s: f64) {
-        let Some((sim, start_s, next_k)) = self.four.sim.as_mut() else {
+    /// The simulated patient of the current other test, started (or resumed) so that the
+    /// movement the clinician asks for comes with "GO" at `now_s + COUNTDOWN_S`.
+    fn other_continue(&mut self, now_s: f64) {
+        if self.others.guides.guide().finished() {
+            self.next_other(now_s);
             return;
-        };
-        let t = now_s - *start_s;
-        let n = sim.n_samples();
-        let target = ((t * RATE_HZ).floor().max(0.0) as u64).min(n);
-        for k in *next_k..target {
-            for i in 0..self.sensors.len() {
-                let mut smp = sim.sample(i, k);
-                smp.t = Micros(smp.t.0 + (*start_s * 1e6) as i64);
-                let p = self.sensors[i].placement;
-                self.rec[i].samples.push(smp);
-                self.traces[i]
-                    .1
-                    .push((smp.t.0 as f64 * 1e-6, Self::trace_value(p, &smp)));
+        }
+        let cd = super::guided::COUNTDOWN_S;
+        match self.others.guides.test() {
+            GuidedTest::FourStage => {
+                if !matches!(self.others.guides.four.state(), ProtocolState::Ready { .. }) {
+                    return;
+                }
+                let feed = self.others.feed.get_or_insert_with(|| {
+                    let scenario = Scenario::new()
+                        .stand(FOUR_LEAD_S)
+                        .four_stage(FourStageParams {
+                            // The simulated patient steps out of the tandem stance after 6.3 s.
+                            fail: Some((BalanceStage::Tandem, 6.3)),
+                            ..FourStageParams::default()
+                        })
+                        .stand(1.0);
+                    SimFeed {
+                        sim: Simulator::new(&scenario, &SensorConfig::default(), 23),
+                        offset_s: 0.0,
+                        next_k: 0,
+                        paused: true,
+                    }
+                });
+                // The stage's movement starts where the last hold ended.
+                let done = self.others.guides.four.result().stages.len();
+                let t0 = match done {
+                    0 => FOUR_LEAD_S,
+                    d => feed
+                        .sim
+                        .truth()
+                        .stages
+                        .get(d - 1)
+                        .map_or(FOUR_LEAD_S, |s| s.end_s),
+                };
+                feed.offset_s = now_s + cd - PLACE_LEAD_S - t0;
+                feed.paused = false;
+            }
+            GuidedTest::Tug | GuidedTest::ChairStand => {
+                if self.others.feed.is_some() {
+                    return;
+                }
+                let (scenario, seed) = if self.others.guides.test() == GuidedTest::Tug {
+                    (Scenario::new().tug(TugParams::default()).stand(1.0), 29)
+                } else {
+                    let p = ChairStandParams {
+                        // One failed half-rise, which must not count.
+                        failed_rise_before: Some(3),
+                        ..ChairStandParams::default()
+                    };
+                    (Scenario::new().chair_stand_30s(p).stand(1.0), 31)
+                };
+                let sim = Simulator::new(&scenario, &SensorConfig::default(), seed);
+                let t = sim.truth();
+                let go_s = t
+                    .tugs
+                    .first()
+                    .map(|x| x.start_s)
+                    .or(t.chair_stands.first().map(|x| x.start_s))
+                    .unwrap_or(0.0);
+                self.others.feed = Some(SimFeed {
+                    sim,
+                    offset_s: now_s + cd - go_s,
+                    next_k: 0,
+                    paused: false,
+                });
             }
         }
-        *next_k = target;
-        let v = &mut self.four.view;
-        let first = self.four.stages.first().map_or(COUNTDOWN_S, |s| s.start_s);
-        v.countdown_s = (t < first).then_some(first - t);
-        if let Some(cur) = self
-            .four
-            .stages
-            .iter()
-            .find(|s| t >= s.start_s && t < s.end_s)
-        {
-            v.instruction = stage_instruction(cur.stage).into();
-            v.elapsed_s = t - cur.start_s;
+        self.others.guides.guide_mut().advance(now_s);
+    }
+
+    /// Moves on to the next other test (a running one is stopped first), then the summary.
+    fn next_other(&mut self, now_s: f64) {
+        self.others.feed = None;
+        if !self.others.guides.next(now_s) {
+            self.stage = Stage::Done;
         }
-        for st in &self.four.stages {
-            if let Some(row) = BalanceStage::ALL
-                .iter()
-                .position(|&x| x == st.stage)
-                .and_then(|i| v.stages.get_mut(i))
-            {
-                if t >= st.start_s {
-                    row.time_s = Some(t.min(st.end_s) - st.start_s);
+    }
+
+    /// Plays the simulated patient of the current other test up to `now_s` into its guide.
+    fn step_other(&mut self, now_s: f64) {
+        if let Some(mut f) = self.others.feed.take() {
+            let n = f.sim.n_samples();
+            let target = if f.paused {
+                f.next_k
+            } else {
+                (((now_s - f.offset_s) * RATE_HZ).floor().max(0.0) as u64).min(n)
+            };
+            let shift_us = (f.offset_s * 1e6).round() as i64;
+            let mut k = f.next_k;
+            while k < target {
+                for i in 0..self.sensors.len() {
+                    let mut smp = f.sim.sample(i, k);
+                    smp.t = Micros(smp.t.0 + shift_us);
+                    let p = self.sensors[i].placement;
+                    self.rec[i].samples.push(smp);
+                    self.traces[i]
+                        .1
+                        .push((smp.t_s(), Self::trace_value(p, &smp)));
+                    self.others
+                        .guides
+                        .guide_mut()
+                        .push(p, std::slice::from_ref(&smp));
                 }
-                if t >= st.end_s {
-                    row.passed = Some(st.passed);
+                k += 1;
+                if self.others.guides.test() == GuidedTest::FourStage
+                    && self.others.guides.four.awaiting_next_stage()
+                {
+                    // Stage held: the patient waits for the clinician's Space.
+                    f.paused = true;
+                    break;
+                }
+            }
+            f.next_k = k;
+            if k < n && !self.others.guides.guide().finished() {
+                self.others.feed = Some(f);
+            }
+            for (_, trc) in self.traces.iter_mut() {
+                let cut = trc.partition_point(|(t, _)| *t < now_s - TRACE_S);
+                if cut > 200 {
+                    trc.drain(..cut);
                 }
             }
         }
-        let last_end = self.four.stages.last().map_or(0.0, |s| s.end_s);
-        if t >= last_end && v.result.is_none() {
-            let failed = self.four.stages.iter().find(|s| !s.passed);
-            v.instruction = "Test over — stand normally".into();
-            v.result = Some(match failed {
-                Some(f) => format!(
-                    "stepped out in {} after {:.1} s; n: summary",
-                    stage_name(f.stage),
-                    f.end_s - f.start_s
-                ),
-                None => "all four stages held; n: summary".into(),
-            });
-        }
-        if target >= n {
-            self.four.sim = None;
-        }
+        self.others.guides.guide_mut().tick(now_s);
     }
 
     fn step_walk(&mut self, now_s: f64) {
@@ -646,7 +659,7 @@ impl Pipeline {
                     self.stage = Stage::Balance;
                 }
                 Stage::Balance => self.stage = Stage::Other,
-                Stage::Other => self.stage = Stage::Done,
+                Stage::Other => self.next_other(now_s),
                 Stage::Done => {}
             },
             Command::Continue if self.stage == Stage::Balance => match self.balance.phase {
@@ -670,12 +683,10 @@ impl Pipeline {
                 BalancePhase::Summary => self.stage = Stage::Other,
                 _ => {}
             },
-            Command::Continue
-                if self.stage == Stage::Other
-                    && self.four.sim.is_none()
-                    && self.four.stages.is_empty() =>
-            {
-                self.start_four(now_s)
+            Command::Continue if self.stage == Stage::Other => self.other_continue(now_s),
+            Command::StopTrial if self.stage == Stage::Other => {
+                self.others.guides.guide_mut().stop(now_s);
+                self.others.feed = None;
             }
             Command::StopTrial if self.stage == Stage::Balance => match self.balance.phase {
                 BalancePhase::Holding { elapsed_s } => {
@@ -747,24 +758,8 @@ impl Pipeline {
         Side::BOTH
             .iter()
             .map(|&side| {
-                let ev: Vec<_> = self
-                    .events
-                    .iter()
-                    .filter(|e| e.side == Some(side))
-                    .collect();
-                let bars = ev
-                    .windows(2)
-                    .map(|w| PhaseBar {
-                        start_s: w[0].t_s,
-                        end_s: w[1].t_s,
-                        stance: w[0].kind == EventKind::InitialContact,
-                    })
-                    .collect();
-                LegTimeline {
-                    side,
-                    bars,
-                    strides: self.strides.iter().filter(|s| s.side == Some(side)).count() as u32,
-                }
+                let strides = self.strides.iter().filter(|s| s.side == Some(side)).count();
+                LegTimeline::from_events(side, &self.events, strides as u32)
             })
             .collect()
     }
@@ -803,10 +798,10 @@ impl Pipeline {
         for (name, max, f) in [
             (
                 "stance",
-                norms::STANCE_ASYM_MAX_PCT,
+                fall_risk::STANCE_ASYMMETRY_PCT,
                 (|s: &steady_analysis::gait::types::Stride| s.stance_s) as fn(&_) -> _,
             ),
-            ("swing", norms::SWING_ASYM_MAX_PCT, |s| s.swing_s),
+            ("swing", fall_risk::SWING_ASYMMETRY_PCT, |s| s.swing_s),
         ] {
             if let (Some(l), Some(r)) = (side_mean(Side::Left, &f), side_mean(Side::Right, &f)) {
                 if l > 0.0 && r > 0.0 {
@@ -878,7 +873,7 @@ impl Pipeline {
                 value: s.n_strides.to_string(),
             });
             if let Some(v) = s.speed_mps {
-                let slow = v < norms::GAIT_SPEED_RISK_MPS;
+                let slow = v < fall_risk::GAIT_SPEED_RISK_MPS;
                 findings.push(Finding {
                     level: if slow {
                         RiskLevel::High
@@ -891,9 +886,10 @@ impl Pipeline {
                         "gait speed".into()
                     },
                     reason: format!(
-                        "{v:.2} m/s {} {:.1} m/s (Middleton 2015)",
+                        "{v:.2} m/s {} {:.1} m/s ({})",
                         if slow { "<" } else { "≥" },
-                        norms::GAIT_SPEED_RISK_MPS
+                        fall_risk::GAIT_SPEED_RISK_MPS,
+                        short_source(fall_risk::GAIT_SPEED_SOURCE)
                     ),
                 });
             }
@@ -911,13 +907,14 @@ impl Pipeline {
                 name: format!("single-leg stance {side}, s"),
                 value: format!("{b:.1}"),
             });
-            if b < norms::SLS_FALL_RISK_S {
+            if b < balance_norms::SLS_IMPAIRED_S {
                 findings.push(Finding {
                     level: RiskLevel::High,
                     title: format!("single-leg stance {side} < 5 s"),
                     reason: format!(
-                        "held {b:.1} s < {:.0} s (Vellas 1997)",
-                        norms::SLS_FALL_RISK_S
+                        "held {b:.1} s < {:.0} s ({})",
+                        balance_norms::SLS_IMPAIRED_S,
+                        short_source(balance_norms::SLS_SOURCE)
                     ),
                 });
             } else if let Some(n) = &self.balance.norm {
@@ -933,38 +930,103 @@ impl Pipeline {
                 }
             }
         }
-        let t_now = self
-            .four
-            .sim
-            .as_ref()
-            .map_or(f64::INFINITY, |(_, s0, _)| self.now_s - s0);
-        if let Some(tandem) = self
-            .four
-            .stages
-            .iter()
-            .find(|s| s.stage == BalanceStage::Tandem && t_now >= s.end_s)
-        {
-            let held = tandem.end_s - tandem.start_s;
-            metrics.push(MetricRow {
-                name: "4-stage: tandem stance, s".into(),
-                value: format!("{held:.1}"),
-            });
-            if held < norms::TANDEM_HOLD_S - 0.05 {
-                findings.push(Finding {
-                    level: RiskLevel::High,
-                    title: "tandem stance < 10 s".into(),
-                    reason: format!(
-                        "held {held:.1} s < {:.0} s (CDC STEADI)",
-                        norms::TANDEM_HOLD_S
-                    ),
-                });
-            }
-        }
+        self.other_tests_summary(&mut metrics, &mut findings);
         SessionSummary {
             metrics,
             findings,
             recording: Some(self.out_dir.display().to_string()),
             title: Some("this demo session (simulated)".into()),
+        }
+    }
+
+    /// Metrics and findings of the 4-stage test, the TUG and the chair stand, from the
+    /// results `steady_balance` gave (their cut-offs and sources).
+    fn other_tests_summary(&self, metrics: &mut Vec<MetricRow>, findings: &mut Vec<Finding>) {
+        let four = self.others.guides.four.result();
+        if let (Some(held), Some(at_risk)) = (four.tandem_hold_s, four.at_risk) {
+            metrics.push(MetricRow {
+                name: "4-stage: highest stage held".into(),
+                value: format!("{} of 4", four.highest_stage_held),
+            });
+            metrics.push(MetricRow {
+                name: "4-stage: tandem stance, s".into(),
+                value: format!("{held:.1}"),
+            });
+            findings.push(Finding {
+                level: if at_risk {
+                    RiskLevel::High
+                } else {
+                    RiskLevel::Normal
+                },
+                title: if at_risk {
+                    format!("tandem stance < {:.0} s", fall_risk::TANDEM_HOLD_S)
+                } else {
+                    "tandem stance held".into()
+                },
+                reason: format!(
+                    "held {held:.1} s {} {:.0} s ({})",
+                    if at_risk { "<" } else { "≥" },
+                    fall_risk::TANDEM_HOLD_S,
+                    short_source(four.threshold_source)
+                ),
+            });
+        }
+        if let Some(r) = self.others.guides.tug.result() {
+            metrics.push(MetricRow {
+                name: "TUG, s".into(),
+                value: format!("{:.1}", r.total_s),
+            });
+            findings.push(Finding {
+                level: if r.at_risk {
+                    RiskLevel::High
+                } else {
+                    RiskLevel::Normal
+                },
+                title: if r.at_risk {
+                    format!("TUG ≥ {:.0} s", r.threshold_s)
+                } else {
+                    "TUG".into()
+                },
+                reason: format!(
+                    "{:.1} s {} {:.0} s ({})",
+                    r.total_s,
+                    if r.at_risk { "≥" } else { "<" },
+                    r.threshold_s,
+                    short_source(r.threshold_source)
+                ),
+            });
+        }
+        if let Some(r) = self
+            .others
+            .guides
+            .chair
+            .result()
+            .filter(|_| self.others.guides.chair.complete())
+        {
+            metrics.push(MetricRow {
+                name: "30 s chair stand, stands".into(),
+                value: r.count.to_string(),
+            });
+            if let (Some(below), Some(t)) = (r.below_average, r.below_average_threshold) {
+                findings.push(Finding {
+                    level: if below {
+                        RiskLevel::High
+                    } else {
+                        RiskLevel::Normal
+                    },
+                    title: if below {
+                        "chair stand below average".into()
+                    } else {
+                        "chair stand".into()
+                    },
+                    reason: format!(
+                        "{} stands {} {t:.0} ({})",
+                        r.count,
+                        if below { "<" } else { "≥" },
+                        short_source(r.threshold_source)
+                    ),
+                });
+            }
         }
     }
 
@@ -989,8 +1051,7 @@ impl Pipeline {
             legs: self.legs(),
             gait: self.gait_live(),
             balance: self.balance.clone(),
-            other: (self.stage == Stage::Other || !self.four.stages.is_empty())
-                .then(|| self.four.view.clone()),
+            other: Some(self.others.guides.guide().view(self.now_s)),
             summary: self.summary(),
             history: PatientHistory::default(),
             status: self.status.clone(),
@@ -1101,38 +1162,6 @@ impl Drop for PipelineGuard {
     }
 }
 
-/// Restores the terminal on drop.
-struct TerminalGuard;
-
-impl TerminalGuard {
-    fn enter() -> anyhow::Result<TerminalGuard> {
-        enable_raw_mode().context("the terminal does not support raw mode (use --headless)")?;
-        let guard = TerminalGuard;
-        execute!(std::io::stdout(), EnterAlternateScreen)?;
-        let default_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            restore_terminal();
-            default_hook(info);
-        }));
-        Ok(guard)
-    }
-}
-
-fn restore_terminal() {
-    let _ = disable_raw_mode();
-    let _ = execute!(
-        std::io::stdout(),
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
 fn screen_for(stage: Stage) -> Screen {
     match stage {
         Stage::Walking => Screen::Walking,
@@ -1167,7 +1196,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         handle: Some(handle),
     };
     {
-        let _term_guard = TerminalGuard::enter()?;
+        let _term_guard = TerminalGuard::enter(" (use --headless)")?;
         let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
         terminal.clear()?;
         ui_loop(&mut terminal, &slot, &tx)?;
@@ -1358,6 +1387,120 @@ mod tests {
             "{:?}",
             m.summary.findings
         );
+    }
+
+    /// Runs the pipeline until the current other test is finished (or `max_s` passes).
+    fn run_other_until_finished(p: &mut Pipeline, max_s: f64) {
+        let until = p.now_s + max_s;
+        while !p.others.guides.guide().finished() && p.now_s < until {
+            let t = p.now_s + 0.05;
+            p.step(t);
+            // The clinician starts every 4-stage stage as soon as it is ready.
+            if p.others.guides.four.awaiting_next_stage()
+                && p.others.guides.test() == GuidedTest::FourStage
+            {
+                p.command(Command::Continue, t);
+            }
+        }
+    }
+
+    #[test]
+    fn other_tests_are_timed_by_the_balance_protocols_against_the_simulated_truth() {
+        let mut p = pipeline();
+        p.step(0.5);
+        p.command(Command::Next, 0.5);
+        p.command(Command::Next, 0.5);
+        assert_eq!(p.stage, Stage::Other);
+        let (_, m) = p.snapshot();
+        let v = m.other.expect("the 4-stage view");
+        assert_eq!(v.test, GuidedTest::FourStage);
+        assert!(v.result.unwrap().contains("Space to start"));
+
+        // 4-stage: the simulated patient steps out of tandem stance after 6.3 s.
+        p.command(Command::Continue, 0.5);
+        let stages = p.others.feed.as_ref().unwrap().sim.truth().stages.clone();
+        let tandem = stages
+            .iter()
+            .find(|s| s.stage == BalanceStage::Tandem)
+            .unwrap();
+        assert!(!tandem.passed);
+        let truth = tandem.end_s - tandem.start_s;
+        run_to(&mut p, 1.0);
+        let (_, m) = p.snapshot();
+        assert!(m.other.unwrap().countdown_s.is_some(), "countdown first");
+        run_other_until_finished(&mut p, 60.0);
+        let r = p.others.guides.four.result();
+        assert_eq!(r.highest_stage_held, 2, "{:?}", r.stages);
+        assert_eq!(r.at_risk, Some(true));
+        let held = r.tandem_hold_s.unwrap();
+        assert!((held - truth).abs() < 0.5, "tandem {held} vs truth {truth}");
+        eprintln!("demo 4-stage: tandem held {held:.2} s, truth {truth:.2} s");
+        let (_, m) = p.snapshot();
+        let v = m.other.unwrap();
+        assert!(v.ended.unwrap().contains("tandem stance"));
+        assert_eq!(v.verdict.unwrap().level, RiskLevel::High);
+        assert!(m
+            .summary
+            .findings
+            .iter()
+            .any(|f| f.title.contains("tandem") && f.level == RiskLevel::High));
+
+        // TUG: Space moves on from a finished test, Space again starts it.
+        let t = p.now_s;
+        p.command(Command::Continue, t);
+        assert_eq!(p.others.guides.test(), GuidedTest::Tug);
+        p.command(Command::Continue, t);
+        let sim_truth = p.others.feed.as_ref().unwrap().sim.truth().tugs[0];
+        let truth_total = sim_truth.end_s - sim_truth.start_s;
+        run_other_until_finished(&mut p, 60.0);
+        let r = p.others.guides.tug.result().expect("TUG result").clone();
+        assert!(
+            (r.total_s - truth_total).abs() < 0.5,
+            "TUG {} vs truth {truth_total}",
+            r.total_s
+        );
+        assert_eq!(r.at_risk, truth_total >= fall_risk::TUG_AT_RISK_S);
+        eprintln!("demo TUG: {:.2} s, truth {truth_total:.2} s", r.total_s);
+        let (_, m) = p.snapshot();
+        let v = m.other.unwrap();
+        assert_eq!(v.ended.as_deref(), Some("seated again — test over"));
+        assert!(
+            v.stages.iter().all(|s| s.time_s.is_some()),
+            "{:?}",
+            v.stages
+        );
+
+        // Chair stand: stops on its own when the 30 s are up; one half-rise does not count.
+        let t = p.now_s;
+        p.command(Command::Continue, t);
+        assert_eq!(p.others.guides.test(), GuidedTest::ChairStand);
+        p.command(Command::Continue, t);
+        let truth = p.others.feed.as_ref().unwrap().sim.truth().chair_stands[0].completed;
+        run_to(&mut p, t + super::super::guided::COUNTDOWN_S + 15.0);
+        let (_, m) = p.snapshot();
+        let live = m.other.unwrap().count.unwrap();
+        assert!(live > 2 && live < truth, "live count {live} of {truth}");
+        run_other_until_finished(&mut p, 40.0);
+        assert!(p.others.guides.chair.complete());
+        let r = p.others.guides.chair.result().unwrap();
+        assert!(
+            (i64::from(r.count) - i64::from(truth)).abs() <= 1,
+            "count {} vs truth {truth}",
+            r.count
+        );
+        eprintln!("demo chair stand: {} stands, truth {truth}", r.count);
+        let (_, m) = p.snapshot();
+        let v = m.other.unwrap();
+        assert!(v.ended.unwrap().starts_with("time is up"));
+        assert!(v.verdict.is_some());
+        assert!(m
+            .summary
+            .metrics
+            .iter()
+            .any(|x| x.name.contains("chair stand") && x.value == r.count.to_string()));
+        let t = p.now_s;
+        p.command(Command::Next, t);
+        assert_eq!(p.stage, Stage::Done);
     }
 
     #[test]

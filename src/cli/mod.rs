@@ -9,6 +9,7 @@ pub mod demo;
 pub mod demo_tui;
 pub mod export;
 pub mod goal;
+pub mod guided;
 pub mod history_view;
 pub mod import;
 pub mod patient;

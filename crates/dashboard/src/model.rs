@@ -1,7 +1,8 @@
 //! The plain data the dashboard shows. No runtime, no I/O: the binary fills it from the live
 //! pipeline (or a daemon) and hands a fresh copy to [`crate::App::set_model`] every frame.
 
-use steady_core::{Placement, Side};
+use steady_analysis::gait::types::{EventKind, GaitEvent};
+use steady_core::{ImuSample, Placement, Side};
 
 /// Everything on screen, as of `now_s`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -129,6 +130,26 @@ pub struct LegTimeline {
     pub bars: Vec<PhaseBar>,
     /// Strides of this leg so far.
     pub strides: u32,
+}
+
+impl LegTimeline {
+    /// The timeline of `side` from gait events in time order: a stance bar from each initial
+    /// contact to the next event of that leg, a swing bar from each final contact.
+    pub fn from_events(side: Side, events: &[GaitEvent], strides: u32) -> LegTimeline {
+        let ev: Vec<&GaitEvent> = events.iter().filter(|e| e.side == Some(side)).collect();
+        LegTimeline {
+            side,
+            bars: ev
+                .windows(2)
+                .map(|w| PhaseBar {
+                    start_s: w[0].t_s,
+                    end_s: w[1].t_s,
+                    stance: w[0].kind == EventKind::InitialContact,
+                })
+                .collect(),
+            strides,
+        }
+    }
 }
 
 /// Live walking metrics.
@@ -334,7 +355,8 @@ impl GuidedTest {
 /// A guided test protocol as the dashboard drives it (4-stage balance, TUG, chair stand).
 /// The binary implements it over the balance state machines and shows [`Self::view`] on the
 /// "Other" screen; Space/Enter map to [`Self::advance`], s/Esc to [`Self::stop`]
-/// ([`crate::Action::BalanceContinue`], [`crate::Action::BalanceStop`]).
+/// ([`crate::Action::BalanceContinue`], [`crate::Action::BalanceStop`]). Samples and the
+/// clock are pushed in (session time); an implementation owns no clock.
 pub trait GuidedProtocol {
     /// Which test.
     fn test(&self) -> GuidedTest;
@@ -344,6 +366,14 @@ pub trait GuidedProtocol {
     fn advance(&mut self, now_s: f64);
     /// The clinician stopped the test.
     fn stop(&mut self, now_s: f64);
+    /// Feeds samples of one sensor, in time order (session time).
+    fn push(&mut self, placement: Placement, samples: &[ImuSample]);
+    /// Advances the clock to `now_s` without samples (countdowns, time limits).
+    fn tick(&mut self, now_s: f64);
+    /// The sensor at `placement` was lost at `now_s`: a running test it needs stops, saying so.
+    fn sensor_lost(&mut self, placement: Placement, now_s: f64);
+    /// Whether the test is over (result final).
+    fn finished(&self) -> bool;
 }
 
 impl GuidedTestView {
@@ -365,6 +395,9 @@ impl GuidedTestView {
                 .collect(),
             count: (test == GuidedTest::ChairStand).then_some(0),
             result: Some("press Space to start".into()),
+            limit_s: None,
+            ended: None,
+            verdict: None,
         }
     }
 }
@@ -384,8 +417,23 @@ pub struct GuidedTestView {
     pub stages: Vec<StageRow>,
     /// Repetitions counted (chair stand).
     pub count: Option<u32>,
-    /// Result line when done.
+    /// A hint or result line (e.g. "press Space to start").
     pub result: Option<String>,
+    /// Time limit of the running stage or test, s (shown next to the timer).
+    pub limit_s: Option<f64>,
+    /// Why the test stopped (automatic or not), once it has.
+    pub ended: Option<String>,
+    /// The result against its norm or cut-off, once known.
+    pub verdict: Option<Verdict>,
+}
+
+/// A result compared with its norm or cut-off, in words (never colour alone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// How it compares.
+    pub level: RiskLevel,
+    /// Value, cut-off and source (e.g. "TUG 13.1 s ≥ 12 s: at risk (CDC STEADI)").
+    pub text: String,
 }
 
 /// One stage of a guided test.

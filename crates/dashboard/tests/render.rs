@@ -205,6 +205,9 @@ fn other_tests_screen_guides_the_same_way() {
         ],
         count: None,
         result: None,
+        limit_s: Some(10.0),
+        ended: None,
+        verdict: None,
     });
     for (w, h) in SIZES {
         let s = render(&app(Screen::OtherTests, m.clone()), w, h);
@@ -484,6 +487,7 @@ fn guided_test_skeletons_render_ready_views() {
                 other: Some(GuidedTestView {
                     count: Some(7),
                     elapsed_s: 18.0,
+                    limit_s: Some(30.0),
                     ..chair
                 }),
                 ..sample::streaming(3)
@@ -492,6 +496,196 @@ fn guided_test_skeletons_render_ready_views() {
         160,
         50,
     );
-    assert!(s.contains("Count · time (seconds)"), "{s}");
+    assert!(s.contains("Stands counted · 12 s left"), "{s}");
     assert!(s.contains("30-second chair stand"), "{s}");
+}
+
+/// A guided-test view in one of its states, as the binary's guides produce them.
+fn guided(test: GuidedTest) -> GuidedTestView {
+    GuidedTestView::ready(test)
+}
+
+/// The rows of the big digits of `text` as they appear on a `h`-row screen (doubled from 30
+/// rows of body on).
+fn big_rows(text: &str, h: u16) -> Vec<String> {
+    let scale = if h >= 32 { 2 } else { 1 };
+    steady_dashboard::ui::big::lines_scaled(text, scale)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
+#[test]
+fn four_stage_screen_counts_down_times_the_hold_and_says_why_it_stopped() {
+    let mut m = sample::streaming(3);
+    let mut v = guided(GuidedTest::FourStage);
+    v.limit_s = Some(10.0);
+    v.instruction = "Place one foot in front of the other, heel touching toe".into();
+    v.countdown_s = Some(2.2);
+    v.result = Some("stage 3 of 4: get into position, then hold still".into());
+    m.other = Some(v.clone());
+    for (w, h) in SIZES {
+        let s = render(&app(Screen::OtherTests, m.clone()), w, h);
+        assert!(s.contains("PLACE ONE FOOT IN FRONT"), "{w}x{h}\n{s}");
+        assert!(s.contains("Starting in (seconds)"), "{w}x{h}\n{s}");
+        // countdown 2.2 s shows a big 3
+        assert!(s.contains(&big_rows("3", h)[1]), "{w}x{h}\n{s}");
+    }
+    v.countdown_s = None;
+    v.elapsed_s = 6.3;
+    v.stages[0].time_s = Some(10.0);
+    v.stages[0].passed = Some(true);
+    v.stages[1].time_s = Some(10.0);
+    v.stages[1].passed = Some(true);
+    v.stages[2].time_s = Some(6.3);
+    v.stages[2].passed = Some(false);
+    v.instruction = "Test over — stand normally".into();
+    v.result = Some("highest stage held: 2 of 4 · Space: next test".into());
+    v.ended = Some("foot moved (step) in tandem stance after 6.3 s".into());
+    v.verdict = Some(Verdict {
+        level: RiskLevel::High,
+        text: "tandem stance 6.3 s < 10 s: increased fall risk (CDC STEADI 4-stage balance test)"
+            .into(),
+    });
+    m.other = Some(v);
+    for (w, h) in SIZES {
+        let s = render(&app(Screen::OtherTests, m.clone()), w, h);
+        assert!(s.contains("TEST OVER"), "{w}x{h}\n{s}");
+        assert!(
+            s.contains("Time in this stage (seconds of 10)"),
+            "{w}x{h}\n{s}"
+        );
+        let rows = big_rows("6.3", h);
+        assert!(
+            s.contains(&rows[0]) && s.contains(rows.last().unwrap()),
+            "{w}x{h}\n{s}"
+        );
+        assert!(
+            s.contains("STOPPED: foot moved (step) in tandem"),
+            "{w}x{h}\n{s}"
+        );
+        // the verdict in words, not only red
+        assert!(
+            s.contains("[RISK] tandem stance 6.3 s < 10 s"),
+            "{w}x{h}\n{s}"
+        );
+        if h >= 24 {
+            // every stage row fits from 80×24 on (a shorter screen keeps the reason)
+            assert_eq!(s.matches("PASS").count(), 2, "{w}x{h}\n{s}");
+            assert!(s.contains("FAIL"), "{w}x{h}\n{s}");
+        }
+    }
+}
+
+#[test]
+fn tug_screen_shows_the_live_timer_then_phases_and_the_cut_off() {
+    let mut m = sample::streaming(3);
+    let mut v = guided(GuidedTest::Tug);
+    v.instruction = "GO — stand up, walk to the line, turn, come back, sit down".into();
+    v.elapsed_s = 4.7;
+    m.other = Some(v.clone());
+    for (w, h) in SIZES {
+        let s = render(&app(Screen::OtherTests, m.clone()), w, h);
+        assert!(s.contains("GO — STAND UP"), "{w}x{h}\n{s}");
+        assert!(s.contains("Time (seconds)"), "{w}x{h}\n{s}");
+        assert!(s.contains(&big_rows("4.7", h)[0]), "{w}x{h}\n{s}");
+        assert!(s.contains("Phases"), "{w}x{h}\n{s}");
+    }
+    for (row, t) in v.stages.iter_mut().zip([1.2, 3.1, 1.6, 3.0, 4.1]) {
+        row.time_s = Some(t);
+    }
+    v.elapsed_s = 13.0;
+    v.ended = Some("seated again — test over".into());
+    v.verdict = Some(Verdict {
+        level: RiskLevel::High,
+        text: "TUG 13.0 s ≥ 12 s (CDC STEADI)".into(),
+    });
+    m.other = Some(v);
+    let s = render(&app(Screen::OtherTests, m), 80, 24);
+    assert!(s.contains("walk back                   3.0 s  DONE"), "{s}");
+    assert!(s.contains("STOPPED: seated again"), "{s}");
+    assert!(s.contains("[RISK] TUG 13.0 s ≥ 12 s (CDC STEADI)"), "{s}");
+}
+
+#[test]
+fn chair_stand_screen_shows_a_big_count_and_the_time_left() {
+    let mut m = sample::streaming(3);
+    let mut v = guided(GuidedTest::ChairStand);
+    v.instruction = "GO — stand up fully, sit down, again and again".into();
+    v.limit_s = Some(30.0);
+    v.elapsed_s = 21.4;
+    v.count = Some(8);
+    m.other = Some(v.clone());
+    for (w, h) in SIZES {
+        let s = render(&app(Screen::OtherTests, m.clone()), w, h);
+        assert!(s.contains("Stands counted · 9 s left"), "{w}x{h}\n{s}");
+        assert!(s.contains(&big_rows("8", h)[1]), "{w}x{h}\n{s}");
+    }
+    v.count = Some(11);
+    v.ended = Some("time is up (30 s)".into());
+    v.verdict = Some(Verdict {
+        level: RiskLevel::Normal,
+        text: "11 stands in 30 s ≥ 10: not below average (CDC STEADI 30 s chair stand)".into(),
+    });
+    m.other = Some(v);
+    let s = render(&app(Screen::OtherTests, m), 80, 24);
+    assert!(s.contains("[OK] 11 stands in 30 s ≥ 10"), "{s}");
+    assert!(s.contains("STOPPED: time is up"), "{s}");
+}
+
+#[test]
+fn a_guided_test_stopped_by_a_lost_sensor_says_so_under_the_alert_at_80x24() {
+    let mut m = sample::streaming(3);
+    m.sensors[0].state = SensorState::Lost;
+    let mut v = guided(GuidedTest::ChairStand);
+    v.instruction = "Test over — rest".into();
+    v.count = Some(4);
+    v.elapsed_s = 12.0;
+    v.ended = Some("lower back sensor lost after 12 s — repeat the test".into());
+    m.other = Some(v);
+    let s = render(&app(Screen::OtherTests, m), 80, 24);
+    assert!(s.contains("SENSOR LOST"), "{s}");
+    assert!(s.contains("IMU-01"), "{s}");
+    assert!(
+        s.contains("STOPPED: lower back sensor lost after 12 s"),
+        "{s}"
+    );
+    assert!(s.contains("TEST OVER"), "{s}");
+}
+
+#[test]
+fn leg_timeline_from_events_draws_stance_from_contact_and_swing_from_toe_off() {
+    use steady_analysis::gait::types::{EventKind, GaitEvent};
+    let ev = |kind, side, t_s| GaitEvent {
+        kind,
+        side: Some(side),
+        t_s,
+    };
+    let events = [
+        ev(EventKind::InitialContact, Side::Left, 1.0),
+        ev(EventKind::InitialContact, Side::Right, 1.5),
+        ev(EventKind::FinalContact, Side::Left, 1.6),
+        ev(EventKind::InitialContact, Side::Left, 2.0),
+    ];
+    let l = LegTimeline::from_events(Side::Left, &events, 1);
+    assert_eq!(
+        l.bars,
+        vec![
+            PhaseBar {
+                start_s: 1.0,
+                end_s: 1.6,
+                stance: true
+            },
+            PhaseBar {
+                start_s: 1.6,
+                end_s: 2.0,
+                stance: false
+            },
+        ]
+    );
+    assert_eq!(l.strides, 1);
+    // one event of the right leg: no bar yet
+    assert!(LegTimeline::from_events(Side::Right, &events, 0)
+        .bars
+        .is_empty());
 }
