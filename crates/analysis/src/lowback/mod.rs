@@ -56,6 +56,12 @@ pub const MIN_STEP_S: f64 = 1.0 / 3.0;
 pub const MIN_STEP_PROMINENCE_MPS2: f64 = 0.25;
 /// Fraction of the dominant step period below which two peaks count as one step.
 pub const MIN_SPACING_FRACTION: f64 = 0.6;
+/// Fraction of the dominant step period below which two consecutive ICs whose trunk sway
+/// goes to the same side count as one step (see `merge_same_side`). Same-side contacts
+/// are a stride (two steps) apart; a real step of the other foot whose sway was misjudged
+/// comes about one step period later, and 0.8 still leaves room for a step 20 % shorter
+/// than the typical one (asymmetric gait).
+pub const SAME_SIDE_MERGE_FRACTION: f64 = 0.8;
 /// How far before the smoothed peak the loading rise (IC) is searched (s): a quarter of
 /// the shortest step plus the low-pass group spread.
 pub const IC_SEARCH_BEFORE_S: f64 = 0.25;
@@ -449,6 +455,9 @@ impl LowBackDetector {
         );
         let roll_deg = ints.pop().unwrap_or_default();
         let ml_v = ints.pop().unwrap_or_default();
+        let merge_gap = (SAME_SIDE_MERGE_FRACTION * step_period_s * fs).round() as usize;
+        let (peaks, ics) = merge_same_side(peaks, ics, &ml_v, merge_gap);
+        let scores = side_scores(&ml_v, &ics);
 
         let mut out = Vec::new();
         for (k, (&p, &ic)) in peaks.iter().zip(&ics).enumerate() {
@@ -476,15 +485,7 @@ impl LowBackDetector {
                 }
                 _ => None,
             };
-            // Remove the mean ML velocity over the stride centred on this IC (previous to next
-            // IC): a moving average over exactly one gait cycle cancels the periodic sway and
-            // leaves slow drift and the centripetal part of turns, which would bias the sign.
-            let side_score = match (k.checked_sub(1).map(|j| ics[j]), next_ic) {
-                (Some(a), Some(b)) if b > a + 1 => {
-                    ml_v[ic] - ml_v[a..b].iter().sum::<f64>() / (b - a) as f64
-                }
-                _ => ml_v[ic],
-            };
+            let side_score = scores[k];
             let stride_end = ics.get(k + 2).copied();
             let (harmonic_ratio_v, step_regularity, stride_regularity) = match (next_ic, stride_end)
             {
@@ -564,6 +565,55 @@ pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
         _ => best,
     };
     Some(step as f64 / f)
+}
+
+/// Side score of every IC: the medio-lateral trunk velocity at the IC minus its mean over
+/// the stride centred on it (previous to next IC). A moving average over exactly one gait
+/// cycle cancels the periodic sway and leaves slow drift and the centripetal part of turns,
+/// which would bias the sign.
+fn side_scores(ml_v: &[f64], ics: &[usize]) -> Vec<f64> {
+    (0..ics.len())
+        .map(|k| {
+            let ic = ics[k];
+            let prev = k.checked_sub(1).map(|j| ics[j]);
+            let next = ics.get(k + 1).copied().filter(|&j| j > ic);
+            match (prev, next) {
+                (Some(a), Some(b)) if b > a + 1 => {
+                    ml_v[ic] - ml_v[a..b].iter().sum::<f64>() / (b - a) as f64
+                }
+                _ => ml_v[ic],
+            }
+        })
+        .collect()
+}
+
+/// Merges split steps: of two consecutive ICs closer than `gap` samples
+/// ([`SAME_SIDE_MERGE_FRACTION`] of the dominant step period) whose trunk sway goes to the
+/// same side (same sign of the side score), the one with the weaker sway is dropped and the
+/// scores are recomputed, until no such pair is left. Feet alternate, so two same-side
+/// contacts that close are one step seen twice (e.g. a loading and a push-off bump of a slow
+/// or shuffling step), not a stride.
+fn merge_same_side(
+    mut peaks: Vec<usize>,
+    mut ics: Vec<usize>,
+    ml_v: &[f64],
+    gap: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    loop {
+        let scores = side_scores(ml_v, &ics);
+        let pair =
+            (1..ics.len()).find(|&k| ics[k] - ics[k - 1] < gap && scores[k] * scores[k - 1] > 0.0);
+        let Some(k) = pair else {
+            return (peaks, ics);
+        };
+        let drop = if scores[k].abs() < scores[k - 1].abs() {
+            k
+        } else {
+            k - 1
+        };
+        peaks.remove(drop);
+        ics.remove(drop);
+    }
 }
 
 fn core_steps_of(ics: &[usize], w0: u64, core0: u64, core1: u64) -> usize {
