@@ -132,63 +132,75 @@ impl Sos {
             ext.push(2.0 * x[n - 1] - x[n - 1 - i]);
         }
         let mut state = SosState::new(self, ext[0]);
-        for v in ext.iter_mut() {
-            *v = state.step(self, *v);
-        }
+        self.run(&mut state, &mut ext, false);
         let last = *ext.last().unwrap_or(&0.0);
         let mut state = SosState::new(self, last);
-        for v in ext.iter_mut().rev() {
-            *v = state.step(self, *v);
+        self.run(&mut state, &mut ext, true);
+        ext.copy_within(pad..pad + n, 0);
+        ext.truncate(n);
+        ext
+    }
+
+    /// Filters `x` in place (backwards when `reverse`), continuing from `state`. Exactly the
+    /// arithmetic of [`SosState::step`] per sample, but with the state of the usual 1, 2 or 4
+    /// sections held in registers (the recursion is latency-bound, so this is what costs).
+    fn run(&self, state: &mut SosState, x: &mut [f64], reverse: bool) {
+        match self.sections.len() {
+            1 => run_sections::<1>(&self.sections, &mut state.z, x, reverse),
+            2 => run_sections::<2>(&self.sections, &mut state.z, x, reverse),
+            4 => run_sections::<4>(&self.sections, &mut state.z, x, reverse),
+            _ => {
+                if reverse {
+                    x.iter_mut().rev().for_each(|v| *v = state.step(self, *v));
+                } else {
+                    x.iter_mut().for_each(|v| *v = state.step(self, *v));
+                }
+            }
         }
-        ext[pad..pad + n].to_vec()
     }
 }
 
-/// Zero-phase filtering of several equally long channels, each with its own filter, in one
-/// interleaved pass (independent recursions overlap in the CPU pipeline). Each output equals
-/// `filters[c].filtfilt(inputs[c], pad)` exactly.
-#[allow(clippy::needless_range_loop)] // the sample index walks all channels in lock-step
+/// The cascade of `S` sections over `x` with the state in local arrays (see [`Sos::run`]).
+fn run_sections<const S: usize>(
+    sections: &[Biquad],
+    state: &mut [[f64; 2]],
+    x: &mut [f64],
+    reverse: bool,
+) {
+    let (Ok(secs), Ok(z0)) = (
+        <[Biquad; S]>::try_from(&sections[..S]),
+        <[[f64; 2]; S]>::try_from(&state[..S]),
+    ) else {
+        return;
+    };
+    let mut z = z0;
+    let mut step = |v: &mut f64| {
+        let mut u = *v;
+        for j in 0..S {
+            let s = &secs[j];
+            let y = s.b[0] * u + z[j][0];
+            z[j][0] = s.b[1] * u - s.a[0] * y + z[j][1];
+            z[j][1] = s.b[2] * u - s.a[1] * y;
+            u = y;
+        }
+        *v = u;
+    };
+    if reverse {
+        x.iter_mut().rev().for_each(&mut step);
+    } else {
+        x.iter_mut().for_each(&mut step);
+    }
+    state[..S].copy_from_slice(&z);
+}
+
+/// Zero-phase filtering of several equally long channels, each with its own filter. Each
+/// output equals `filters[c].filtfilt(inputs[c], pad)` exactly.
 pub fn filtfilt_many(filters: &[&Sos], inputs: &[&[f64]], pad: usize) -> Vec<Vec<f64>> {
-    let k = filters.len().min(inputs.len());
-    let n = inputs.first().map_or(0, |x| x.len());
-    if k == 0 || n == 0 || inputs[..k].iter().any(|x| x.len() != n) {
-        return (0..k)
-            .map(|c| filters[c].filtfilt(inputs[c], pad))
-            .collect();
-    }
-    let pad = pad.min(n - 1);
-    let mut ext: Vec<Vec<f64>> = inputs[..k]
+    filters
         .iter()
-        .map(|x| {
-            let mut e = Vec::with_capacity(n + 2 * pad);
-            for i in (1..=pad).rev() {
-                e.push(2.0 * x[0] - x[i]);
-            }
-            e.extend_from_slice(x);
-            for i in 1..=pad {
-                e.push(2.0 * x[n - 1] - x[n - 1 - i]);
-            }
-            e
-        })
-        .collect();
-    let len = n + 2 * pad;
-    let mut states: Vec<SosState> = (0..k)
-        .map(|c| SosState::new(filters[c], ext[c][0]))
-        .collect();
-    for i in 0..len {
-        for c in 0..k {
-            ext[c][i] = states[c].step(filters[c], ext[c][i]);
-        }
-    }
-    let mut states: Vec<SosState> = (0..k)
-        .map(|c| SosState::new(filters[c], ext[c][len - 1]))
-        .collect();
-    for i in (0..len).rev() {
-        for c in 0..k {
-            ext[c][i] = states[c].step(filters[c], ext[c][i]);
-        }
-    }
-    ext.into_iter().map(|e| e[pad..pad + n].to_vec()).collect()
+        .zip(inputs)
+        .map(|(f, x)| f.filtfilt(x, pad))
+        .collect()
 }
 
 /// Butterworth biquads via the RBJ bilinear forms with the Butterworth pole Qs.
@@ -451,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn interleaved_filtering_equals_one_by_one() {
+    fn many_channels_equal_one_by_one() {
         let fs = 100.0;
         let a = Sos::butterworth(4, FilterKind::LowPass(3.0), fs).unwrap();
         let b = Sos::butterworth(2, FilterKind::HighPass(0.2), fs).unwrap();
@@ -460,6 +472,35 @@ mod tests {
         let out = filtfilt_many(&[&a, &b], &[&x, &y], 100);
         assert_eq!(out[0], a.filtfilt(&x, 100));
         assert_eq!(out[1], b.filtfilt(&y, 100));
+    }
+
+    /// The register-held cascade must give exactly the numbers of the sample-by-sample
+    /// [`SosState::step`] (the streaming form), for every section count.
+    #[test]
+    fn filtfilt_equals_a_step_by_step_forward_backward_pass() {
+        let fs = 100.0;
+        let x: Vec<f64> = (0..700)
+            .map(|i| ((i * 37 % 101) as f64).sin() + (i as f64 * 0.03).cos())
+            .collect();
+        for (order, kind) in [
+            (2, FilterKind::HighPass(0.2)),
+            (4, FilterKind::LowPass(5.0)),
+            (6, FilterKind::LowPass(2.0)),
+            (8, FilterKind::LowPass(3.0)),
+            (4, FilterKind::BandPass(0.5, 3.0)),
+        ] {
+            let f = Sos::butterworth(order, kind, fs).unwrap();
+            let pad = 50;
+            let n = x.len();
+            let mut ext: Vec<f64> = (1..=pad).rev().map(|i| 2.0 * x[0] - x[i]).collect();
+            ext.extend_from_slice(&x);
+            ext.extend((1..=pad).map(|i| 2.0 * x[n - 1] - x[n - 1 - i]));
+            let mut st = SosState::new(&f, ext[0]);
+            ext.iter_mut().for_each(|v| *v = st.step(&f, *v));
+            let mut st = SosState::new(&f, ext[ext.len() - 1]);
+            ext.iter_mut().rev().for_each(|v| *v = st.step(&f, *v));
+            assert_eq!(f.filtfilt(&x, pad), ext[pad..pad + n].to_vec(), "{order} {kind:?}");
+        }
     }
 
     #[test]

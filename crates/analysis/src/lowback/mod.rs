@@ -294,8 +294,10 @@ impl LowBackDetector {
         let w1 = (core1 + self.margin_n).min(self.n_total);
         let lo = (w0 - self.buf_start) as usize;
         let hi = (w1 - self.buf_start) as usize;
-        let win: Vec<Buffered> = self.buf.range(lo..hi).copied().collect();
-        let found = self.analyse_window(&win, w0, core0, core1);
+        // The window as one slice of the buffer (no copy; the buffer is put back after).
+        let mut buf = std::mem::take(&mut self.buf);
+        let found = self.analyse_window(&buf.make_contiguous()[lo..hi], w0, core0, core1);
+        self.buf = buf;
         for c in found {
             if let Some(last) = self.last_ic {
                 // A step seen at the edge of two blocks is reported once.
@@ -682,27 +684,27 @@ pub fn harmonic_ratio(stride: &[f64]) -> Option<f64> {
         // Fewer than 2 samples per 20th harmonic.
         return None;
     }
-    // Twiddle factors by complex rotation (no trig per sample); the 20 harmonics are
-    // independent recursions updated side by side.
+    // Goertzel recursion per harmonic (one multiply per sample and harmonic); the 20
+    // harmonics are independent recursions updated side by side.
     const K: usize = 20;
-    let mut w = [(0.0, 0.0); K];
-    for (k, wk) in w.iter_mut().enumerate() {
-        let th = -2.0 * std::f64::consts::PI * (k + 1) as f64 / n as f64;
-        *wk = (th.cos(), th.sin());
+    let mut coef = [0.0; K];
+    for (k, c) in coef.iter_mut().enumerate() {
+        *c = 2.0 * (2.0 * std::f64::consts::PI * (k + 1) as f64 / n as f64).cos();
     }
-    let mut c = [(1.0f64, 0.0f64); K];
-    let mut acc = [(0.0f64, 0.0f64); K];
+    let mut s1 = [0.0f64; K];
+    let mut s2 = [0.0f64; K];
     for &v in stride {
         for k in 0..K {
-            let (cr, ci) = c[k];
-            acc[k].0 += v * cr;
-            acc[k].1 += v * ci;
-            c[k] = (cr * w[k].0 - ci * w[k].1, cr * w[k].1 + ci * w[k].0);
+            let s0 = v + coef[k] * s1[k] - s2[k];
+            s2[k] = s1[k];
+            s1[k] = s0;
         }
     }
     let (mut even, mut odd) = (0.0, 0.0);
-    for (k, (re, im)) in acc.iter().enumerate() {
-        let amp = (re * re + im * im).sqrt();
+    for k in 0..K {
+        // |X_k|² = s1² + s2² − 2cos(ω)·s1·s2 (the DFT magnitude at harmonic k + 1).
+        let p = s1[k] * s1[k] + s2[k] * s2[k] - coef[k] * s1[k] * s2[k];
+        let amp = p.max(0.0).sqrt();
         // Index k is harmonic k + 1.
         if k % 2 == 1 {
             even += amp;
@@ -754,6 +756,27 @@ mod tests {
             .map(|(a, b)| a + b)
             .collect();
         assert!((harmonic_ratio(&mixed).unwrap() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn harmonic_ratio_equals_a_direct_dft() {
+        let x: Vec<f64> = (0..97)
+            .map(|i| ((i * 37 % 101) as f64 * 0.1).sin() + 0.3 * (i as f64 * 0.2).cos())
+            .collect();
+        let n = x.len() as f64;
+        let amp = |h: usize| {
+            let (mut re, mut im) = (0.0, 0.0);
+            for (i, v) in x.iter().enumerate() {
+                let th = 2.0 * std::f64::consts::PI * (h * i) as f64 / n;
+                re += v * th.cos();
+                im -= v * th.sin();
+            }
+            (re * re + im * im).sqrt()
+        };
+        let even: f64 = (1..=20).filter(|h| h % 2 == 0).map(amp).sum();
+        let odd: f64 = (1..=20).filter(|h| h % 2 == 1).map(amp).sum();
+        let hr = harmonic_ratio(&x).unwrap();
+        assert!((hr - even / odd).abs() < 1e-9 * (even / odd), "{hr} vs {}", even / odd);
     }
 
     #[test]
