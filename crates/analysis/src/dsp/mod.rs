@@ -499,7 +499,11 @@ mod tests {
             ext.iter_mut().for_each(|v| *v = st.step(&f, *v));
             let mut st = SosState::new(&f, ext[ext.len() - 1]);
             ext.iter_mut().rev().for_each(|v| *v = st.step(&f, *v));
-            assert_eq!(f.filtfilt(&x, pad), ext[pad..pad + n].to_vec(), "{order} {kind:?}");
+            assert_eq!(
+                f.filtfilt(&x, pad),
+                ext[pad..pad + n].to_vec(),
+                "{order} {kind:?}"
+            );
         }
     }
 

@@ -776,7 +776,11 @@ mod tests {
         let even: f64 = (1..=20).filter(|h| h % 2 == 0).map(amp).sum();
         let odd: f64 = (1..=20).filter(|h| h % 2 == 1).map(amp).sum();
         let hr = harmonic_ratio(&x).unwrap();
-        assert!((hr - even / odd).abs() < 1e-9 * (even / odd), "{hr} vs {}", even / odd);
+        assert!(
+            (hr - even / odd).abs() < 1e-9 * (even / odd),
+            "{hr} vs {}",
+            even / odd
+        );
     }
 
     #[test]
@@ -790,6 +794,25 @@ mod tests {
             .collect();
         let h = step_excursion(&a, 1.0 / fs).unwrap();
         assert!((h - 2.0 * amp).abs() < 1e-3, "{h}");
+    }
+
+    #[test]
+    fn a_split_step_is_merged_and_a_real_step_is_kept() {
+        // ML trunk velocity of alternating sway, one step every 60 samples: +, −, +, …
+        let ml_v: Vec<f64> = (0..600)
+            .map(|i| (std::f64::consts::PI * i as f64 / 60.0).cos())
+            .collect();
+        // Steps at the sway extremes (60, 120, …) and a spurious bump at 130: same sway side
+        // as 120 but weaker, and closer than the 48-sample gap, so it goes.
+        let ics = vec![60, 120, 130, 180, 240, 300];
+        let peaks: Vec<usize> = ics.iter().map(|i| i + 5).collect();
+        let (p, kept) = merge_same_side(peaks, ics, &ml_v, 48);
+        assert_eq!(kept, vec![60, 120, 180, 240, 300]);
+        assert_eq!(p, vec![65, 125, 185, 245, 305]);
+        // With opposite sway a short step is a real (fast) step and stays.
+        let ics = vec![60, 120, 160, 240];
+        let (_, kept) = merge_same_side(ics.clone(), ics, &ml_v, 48);
+        assert_eq!(kept, vec![60, 120, 160, 240]);
     }
 
     #[test]
