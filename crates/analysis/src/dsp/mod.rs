@@ -122,15 +122,8 @@ impl Sos {
             return Vec::new();
         }
         let pad = pad.min(n - 1);
-        let mut ext = Vec::with_capacity(n + 2 * pad);
         // Odd reflection keeps value and slope continuous at the edges.
-        for i in (1..=pad).rev() {
-            ext.push(2.0 * x[0] - x[i]);
-        }
-        ext.extend_from_slice(x);
-        for i in 1..=pad {
-            ext.push(2.0 * x[n - 1] - x[n - 1 - i]);
-        }
+        let mut ext = reflect(x, pad);
         let mut state = SosState::new(self, ext[0]);
         self.run(&mut state, &mut ext, false);
         let last = *ext.last().unwrap_or(&0.0);
@@ -194,13 +187,105 @@ fn run_sections<const S: usize>(
 }
 
 /// Zero-phase filtering of several equally long channels, each with its own filter. Each
-/// output equals `filters[c].filtfilt(inputs[c], pad)` exactly.
+/// output equals `filters[c].filtfilt(inputs[c], pad)` exactly; two channels whose filters
+/// have the same number of sections are run side by side in one loop (two independent
+/// recursions overlap in the CPU pipeline).
 pub fn filtfilt_many(filters: &[&Sos], inputs: &[&[f64]], pad: usize) -> Vec<Vec<f64>> {
+    if let ([a, b], [x, y]) = (filters, inputs) {
+        if let Some((u, v)) = filtfilt_pair(a, b, x, y, pad) {
+            return vec![u, v];
+        }
+    }
     filters
         .iter()
         .zip(inputs)
         .map(|(f, x)| f.filtfilt(x, pad))
         .collect()
+}
+
+/// Odd-reflection padding of `pad` samples at both ends (as in [`Sos::filtfilt`]).
+fn reflect(x: &[f64], pad: usize) -> Vec<f64> {
+    let n = x.len();
+    let mut ext = Vec::with_capacity(n + 2 * pad);
+    for i in (1..=pad).rev() {
+        ext.push(2.0 * x[0] - x[i]);
+    }
+    ext.extend_from_slice(x);
+    for i in 1..=pad {
+        ext.push(2.0 * x[n - 1] - x[n - 1 - i]);
+    }
+    ext
+}
+
+/// Two channels through [`Sos::filtfilt`] in one loop, when both filters have 1, 2 or 4
+/// sections alike and the inputs are equally long and not empty (else `None`).
+fn filtfilt_pair(
+    a: &Sos,
+    b: &Sos,
+    x: &[f64],
+    y: &[f64],
+    pad: usize,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let n = x.len();
+    if n == 0 || y.len() != n || a.sections.len() != b.sections.len() {
+        return None;
+    }
+    let pad = pad.min(n - 1);
+    let (mut ex, mut ey) = (reflect(x, pad), reflect(y, pad));
+    let ok = match a.sections.len() {
+        1 => pair_sections::<1>(a, b, &mut ex, &mut ey),
+        2 => pair_sections::<2>(a, b, &mut ex, &mut ey),
+        4 => pair_sections::<4>(a, b, &mut ex, &mut ey),
+        _ => false,
+    };
+    if !ok {
+        return None;
+    }
+    for e in [&mut ex, &mut ey] {
+        e.copy_within(pad..pad + n, 0);
+        e.truncate(n);
+    }
+    Some((ex, ey))
+}
+
+/// Forward then backward pass of two `S`-section cascades over `x` and `y` side by side,
+/// each starting from its steady state like [`Sos::filtfilt`]; same arithmetic per sample.
+fn pair_sections<const S: usize>(a: &Sos, b: &Sos, x: &mut [f64], y: &mut [f64]) -> bool {
+    let (Ok(sa), Ok(sb)) = (
+        <[Biquad; S]>::try_from(&a.sections[..]),
+        <[Biquad; S]>::try_from(&b.sections[..]),
+    ) else {
+        return false;
+    };
+    let init = |sos: &Sos, v: f64| -> [[f64; 2]; S] {
+        let st = SosState::new(sos, v);
+        let mut z = [[0.0; 2]; S];
+        z.copy_from_slice(&st.z[..S]);
+        z
+    };
+    let step = |secs: &[Biquad; S], z: &mut [[f64; 2]; S], v: &mut f64| {
+        let mut u = *v;
+        for j in 0..S {
+            let s = &secs[j];
+            let o = s.b[0] * u + z[j][0];
+            z[j][0] = s.b[1] * u - s.a[0] * o + z[j][1];
+            z[j][1] = s.b[2] * u - s.a[1] * o;
+            u = o;
+        }
+        *v = u;
+    };
+    let len = x.len();
+    let (mut za, mut zb) = (init(a, x[0]), init(b, y[0]));
+    for i in 0..len {
+        step(&sa, &mut za, &mut x[i]);
+        step(&sb, &mut zb, &mut y[i]);
+    }
+    let (mut za, mut zb) = (init(a, x[len - 1]), init(b, y[len - 1]));
+    for i in (0..len).rev() {
+        step(&sa, &mut za, &mut x[i]);
+        step(&sb, &mut zb, &mut y[i]);
+    }
+    true
 }
 
 /// Butterworth biquads via the RBJ bilinear forms with the Butterworth pole Qs.
@@ -472,6 +557,15 @@ mod tests {
         let out = filtfilt_many(&[&a, &b], &[&x, &y], 100);
         assert_eq!(out[0], a.filtfilt(&x, 100));
         assert_eq!(out[1], b.filtfilt(&y, 100));
+        // Pairs run side by side: same section counts (1, 2, 4) and a mixed pair.
+        let c = Sos::butterworth(4, FilterKind::LowPass(5.0), fs).unwrap();
+        let d = Sos::butterworth(2, FilterKind::HighPass(0.5), fs).unwrap();
+        let e = Sos::butterworth(4, FilterKind::BandPass(0.5, 3.0), fs).unwrap();
+        for (f, g) in [(&a, &c), (&b, &d), (&e, &e), (&a, &b)] {
+            let out = filtfilt_many(&[f, g], &[&x, &y], 100);
+            assert_eq!(out[0], f.filtfilt(&x, 100));
+            assert_eq!(out[1], g.filtfilt(&y, 100));
+        }
     }
 
     /// The register-held cascade must give exactly the numbers of the sample-by-sample
