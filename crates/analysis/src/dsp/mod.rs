@@ -420,13 +420,37 @@ pub fn prominence(x: &[f64], i: usize, wlen: usize) -> f64 {
     x[i] - left_min.max(right_min)
 }
 
+/// `prominence(x, i, wlen) >= min` exactly, but each side's scan stops as soon as it has
+/// gone `min` below the peak (x[i] − v ≥ min for a v on that side: the side's minimum can
+/// only be lower, and the subtraction is monotonic, so the answer cannot change).
+fn prominence_at_least(x: &[f64], i: usize, wlen: usize, min: f64) -> bool {
+    let lo = i.saturating_sub(wlen);
+    let hi = (i + wlen).min(x.len() - 1);
+    let deep_enough = |it: &mut dyn Iterator<Item = &f64>| {
+        // The peak itself starts each side's minimum (prominence 0 on an empty side).
+        if x[i] - x[i] >= min {
+            return true;
+        }
+        for &v in it {
+            if v > x[i] {
+                return false;
+            }
+            if x[i] - v >= min {
+                return true;
+            }
+        }
+        false
+    };
+    deep_enough(&mut x[lo..i].iter().rev()) && deep_enough(&mut x[i + 1..=hi].iter())
+}
+
 /// Local maxima with prominence ≥ `min_prominence` (search window `wlen` samples), then
 /// thinned so that no two are closer than `min_distance` samples (higher peaks win; ties by
 /// index, so the result is deterministic).
 pub fn find_peaks(x: &[f64], min_prominence: f64, wlen: usize, min_distance: usize) -> Vec<usize> {
     let mut peaks: Vec<usize> = local_maxima(x)
         .into_iter()
-        .filter(|&i| prominence(x, i, wlen) >= min_prominence)
+        .filter(|&i| prominence_at_least(x, i, wlen, min_prominence))
         .collect();
     if min_distance <= 1 || peaks.len() < 2 {
         return peaks;
@@ -606,6 +630,24 @@ mod tests {
         assert!(Sos::butterworth(3, FilterKind::LowPass(5.0), 100.0).is_err());
         assert!(Sos::butterworth(4, FilterKind::LowPass(60.0), 100.0).is_err());
         assert!(Sos::butterworth(4, FilterKind::BandPass(3.0, 2.0), 100.0).is_err());
+    }
+
+    #[test]
+    fn early_stopping_prominence_test_agrees_with_the_full_prominence() {
+        let x: Vec<f64> = (0..400)
+            .map(|i| ((i * 37 % 101) as f64 * 0.07).sin() + (i as f64 * 0.05).cos())
+            .collect();
+        for i in local_maxima(&x) {
+            for wlen in [3, 20, 200] {
+                for min in [0.0, 0.05, 0.3, 1.0, 3.0] {
+                    assert_eq!(
+                        prominence_at_least(&x, i, wlen, min),
+                        prominence(&x, i, wlen) >= min,
+                        "peak {i} wlen {wlen} min {min}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
