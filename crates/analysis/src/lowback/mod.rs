@@ -26,6 +26,9 @@
 //!    (v·yaw rate, with v fitted on the slow components). The centre of mass sways
 //!    towards the foot that is landing (it reaches its lateral extreme over that foot at
 //!    mid-stance), so moving left at IC means a left IC. Pure kinematics, no trained model.
+//!    Two consecutive ICs closer than [`SAME_SIDE_MERGE_FRACTION`] of the step period whose
+//!    sway goes to the same side are one step seen twice: the one with the weaker sway is
+//!    dropped (feet alternate).
 //! 6. Per step: vertical excursion `h` of the trunk (double integral, periodic per step) for
 //!    the Zijlstra & Hof inverted-pendulum step length, frontal-plane tilt excursion (pelvic
 //!    drop) during single support, harmonic ratio and regularities.
