@@ -427,8 +427,8 @@ fn prominence_at_least(x: &[f64], i: usize, wlen: usize, min: f64) -> bool {
     let lo = i.saturating_sub(wlen);
     let hi = (i + wlen).min(x.len() - 1);
     let deep_enough = |it: &mut dyn Iterator<Item = &f64>| {
-        // The peak itself starts each side's minimum (prominence 0 on an empty side).
-        if x[i] - x[i] >= min {
+        // The peak itself starts each side's minimum (x[i] − x[i]: 0 for a finite peak).
+        if x[i].is_finite() && min <= 0.0 {
             return true;
         }
         for &v in it {
