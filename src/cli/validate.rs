@@ -15,7 +15,9 @@
 //!   lying between its timed neighbours in the reference list (that detection is then neither
 //!   a true nor a false positive);
 //! - per reference bout, cadence/stride length/speed come from the detected strides lying
-//!   inside it (start and end within the bout ± [`STRIDE_SLACK_S`]);
+//!   inside it (start and end within the bout ± [`STRIDE_SLACK_S`]), averaged per stride as
+//!   the reference's own bout values are (mean of 120 / stride time, of stride length and of
+//!   stride length / stride time);
 //! - per stride, detected and reference strides are paired by their start IC (same side)
 //!   and compared only when both ICs agree within [`STRIDE_MATCH_S`] (the same gait cycle);
 //!   stance/swing/single support are compared where both exist;
@@ -402,6 +404,19 @@ fn match_events(
     score.fn_ += rm.iter().filter(|m| !**m).count();
 }
 
+/// Cadence (steps/min), stride length (m) and speed (m/s) of a bout from its strides,
+/// averaged per stride the way the reference computes its bout values (checked on all 11
+/// reference bouts: `cadence_spm` is the mean of 120 / `duration_s`, `walking_speed_mps` the
+/// mean of the strides' `speed_mps`, `average_stride_length_m` the mean of `length_m`), so
+/// both sides of the comparison mean the same thing.
+fn bout_means(strides: &[&Stride]) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let timed = || strides.iter().filter(|s| s.duration_s() > 0.0);
+    let cadence = mean(timed().map(|s| 120.0 / s.duration_s()));
+    let length = mean(strides.iter().filter_map(|s| s.length_m));
+    let speed = mean(timed().filter_map(|s| s.length_m.map(|l| l / s.duration_s())));
+    (cadence, length, speed)
+}
+
 /// Scores one recording's report against its reference bouts.
 fn score_recording(name: &str, report: &GaitReport, bouts: &[RefBout]) -> RecordingScore {
     let detected_ics = report
@@ -461,21 +476,14 @@ fn score_recording(name: &str, report: &GaitReport, bouts: &[RefBout]) -> Record
                 s.start_s >= b.start_s - STRIDE_SLACK_S && s.end_s <= b.end_s + STRIDE_SLACK_S
             })
             .collect();
-        let dur = mean(inside.iter().map(|s| s.duration_s()));
-        let len = mean(inside.iter().filter_map(|s| s.length_m));
+        let (cadence, len, speed) = bout_means(&inside);
         bout_scores.push(BoutScore {
             start_s: b.start_s,
             end_s: b.end_s,
             n_strides: inside.len(),
-            cadence_spm: (b.cadence_spm, dur.map(|d| 120.0 / d)),
+            cadence_spm: (b.cadence_spm, cadence),
             stride_length_m: (b.stride_length_m, len),
-            speed_mps: (
-                b.speed_mps,
-                match (len, dur) {
-                    (Some(l), Some(d)) => Some(l / d),
-                    _ => None,
-                },
-            ),
+            speed_mps: (b.speed_mps, speed),
         });
         for r in &b.strides {
             let Some(d) = report
@@ -779,14 +787,17 @@ mod tests {
             assert!(ok(v), "{name} = {v}");
         };
         check("IC recall", Some(o.ic_recall), &|v| v >= 0.95);
-        check("IC F1", Some(o.ic_f1), &|v| v >= 0.89);
+        check("IC F1", Some(o.ic_f1), &|v| v >= 0.94);
         check("L/R accuracy", o.lr_accuracy, &|v| v >= 0.945);
         check("cadence error %", o.cadence_err_pct, &|v| v <= 4.5);
         check("speed error %", o.speed_err_pct, &|v| v <= 20.0);
         check("stance MAE ms", o.stance_mae_ms, &|v| v <= 60.0);
         check("swing MAE ms", o.swing_mae_ms, &|v| v <= 60.0);
+        // 80 ms, not the 75 ms of before split steps were merged: that merge lets 5 more
+        // strides of slow, irregular walking be paired (69 instead of 64), and those are the
+        // hard ones; on the 64 strides paired before, the errors did not change.
         check("single support MAE ms", o.single_support_mae_ms, &|v| {
-            v <= 75.0
+            v <= 80.0
         });
         // The clean straight walks of HA_001 are held to the product targets.
         for r in v
@@ -805,6 +816,30 @@ mod tests {
         }
         // Recordings with an empty reference are reported, not scored.
         assert!(v.recordings.iter().any(|r| !r.scored && r.detected_ics > 0));
+    }
+
+    #[test]
+    fn bout_values_are_per_stride_means_like_the_reference() {
+        let stride = |start_s: f64, end_s: f64, length_m: Option<f64>| Stride {
+            side: Some(Side::Left),
+            start_s,
+            end_s,
+            stance_s: None,
+            swing_s: None,
+            single_support_s: None,
+            double_support_s: None,
+            length_m,
+        };
+        let a = stride(0.0, 1.0, Some(1.2));
+        let b = stride(1.0, 2.5, Some(0.9));
+        let c = stride(2.5, 3.5, None);
+        let (cadence, length, speed) = bout_means(&[&a, &b, &c]);
+        // Mean of 120/1.0, 120/1.5, 120/1.0 (not 120 / mean duration = 102.9).
+        assert!((cadence.unwrap() - (120.0 + 80.0 + 120.0) / 3.0).abs() < 1e-9);
+        assert!((length.unwrap() - 1.05).abs() < 1e-9);
+        // Mean of 1.2/1.0 and 0.9/1.5 (strides without a length give no speed).
+        assert!((speed.unwrap() - 0.9).abs() < 1e-9);
+        assert_eq!(bout_means(&[]), (None, None, None));
     }
 
     #[test]

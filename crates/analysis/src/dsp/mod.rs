@@ -122,73 +122,170 @@ impl Sos {
             return Vec::new();
         }
         let pad = pad.min(n - 1);
-        let mut ext = Vec::with_capacity(n + 2 * pad);
         // Odd reflection keeps value and slope continuous at the edges.
-        for i in (1..=pad).rev() {
-            ext.push(2.0 * x[0] - x[i]);
-        }
-        ext.extend_from_slice(x);
-        for i in 1..=pad {
-            ext.push(2.0 * x[n - 1] - x[n - 1 - i]);
-        }
+        let mut ext = reflect(x, pad);
         let mut state = SosState::new(self, ext[0]);
-        for v in ext.iter_mut() {
-            *v = state.step(self, *v);
-        }
+        self.run(&mut state, &mut ext, false);
         let last = *ext.last().unwrap_or(&0.0);
         let mut state = SosState::new(self, last);
-        for v in ext.iter_mut().rev() {
-            *v = state.step(self, *v);
+        self.run(&mut state, &mut ext, true);
+        ext.copy_within(pad..pad + n, 0);
+        ext.truncate(n);
+        ext
+    }
+
+    /// Filters `x` in place (backwards when `reverse`), continuing from `state`. Exactly the
+    /// arithmetic of [`SosState::step`] per sample, but with the state of the usual 1, 2 or 4
+    /// sections held in registers (the recursion is latency-bound, so this is what costs).
+    fn run(&self, state: &mut SosState, x: &mut [f64], reverse: bool) {
+        match self.sections.len() {
+            1 => run_sections::<1>(&self.sections, &mut state.z, x, reverse),
+            2 => run_sections::<2>(&self.sections, &mut state.z, x, reverse),
+            4 => run_sections::<4>(&self.sections, &mut state.z, x, reverse),
+            _ => {
+                if reverse {
+                    x.iter_mut().rev().for_each(|v| *v = state.step(self, *v));
+                } else {
+                    x.iter_mut().for_each(|v| *v = state.step(self, *v));
+                }
+            }
         }
-        ext[pad..pad + n].to_vec()
     }
 }
 
-/// Zero-phase filtering of several equally long channels, each with its own filter, in one
-/// interleaved pass (independent recursions overlap in the CPU pipeline). Each output equals
-/// `filters[c].filtfilt(inputs[c], pad)` exactly.
-#[allow(clippy::needless_range_loop)] // the sample index walks all channels in lock-step
+/// The cascade of `S` sections over `x` with the state in local arrays (see [`Sos::run`]).
+fn run_sections<const S: usize>(
+    sections: &[Biquad],
+    state: &mut [[f64; 2]],
+    x: &mut [f64],
+    reverse: bool,
+) {
+    let (Ok(secs), Ok(z0)) = (
+        <[Biquad; S]>::try_from(&sections[..S]),
+        <[[f64; 2]; S]>::try_from(&state[..S]),
+    ) else {
+        return;
+    };
+    let mut z = z0;
+    let mut step = |v: &mut f64| {
+        let mut u = *v;
+        for j in 0..S {
+            let s = &secs[j];
+            let y = s.b[0] * u + z[j][0];
+            z[j][0] = s.b[1] * u - s.a[0] * y + z[j][1];
+            z[j][1] = s.b[2] * u - s.a[1] * y;
+            u = y;
+        }
+        *v = u;
+    };
+    if reverse {
+        x.iter_mut().rev().for_each(&mut step);
+    } else {
+        x.iter_mut().for_each(&mut step);
+    }
+    state[..S].copy_from_slice(&z);
+}
+
+/// Zero-phase filtering of several equally long channels, each with its own filter. Each
+/// output equals `filters[c].filtfilt(inputs[c], pad)` exactly; two channels whose filters
+/// have the same number of sections are run side by side in one loop (two independent
+/// recursions overlap in the CPU pipeline).
 pub fn filtfilt_many(filters: &[&Sos], inputs: &[&[f64]], pad: usize) -> Vec<Vec<f64>> {
-    let k = filters.len().min(inputs.len());
-    let n = inputs.first().map_or(0, |x| x.len());
-    if k == 0 || n == 0 || inputs[..k].iter().any(|x| x.len() != n) {
-        return (0..k)
-            .map(|c| filters[c].filtfilt(inputs[c], pad))
-            .collect();
+    if let ([a, b], [x, y]) = (filters, inputs) {
+        if let Some((u, v)) = filtfilt_pair(a, b, x, y, pad) {
+            return vec![u, v];
+        }
+    }
+    filters
+        .iter()
+        .zip(inputs)
+        .map(|(f, x)| f.filtfilt(x, pad))
+        .collect()
+}
+
+/// Odd-reflection padding of `pad` samples at both ends (as in [`Sos::filtfilt`]).
+fn reflect(x: &[f64], pad: usize) -> Vec<f64> {
+    let n = x.len();
+    let mut ext = Vec::with_capacity(n + 2 * pad);
+    for i in (1..=pad).rev() {
+        ext.push(2.0 * x[0] - x[i]);
+    }
+    ext.extend_from_slice(x);
+    for i in 1..=pad {
+        ext.push(2.0 * x[n - 1] - x[n - 1 - i]);
+    }
+    ext
+}
+
+/// Two channels through [`Sos::filtfilt`] in one loop, when both filters have 1, 2 or 4
+/// sections alike and the inputs are equally long and not empty (else `None`).
+fn filtfilt_pair(
+    a: &Sos,
+    b: &Sos,
+    x: &[f64],
+    y: &[f64],
+    pad: usize,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let n = x.len();
+    if n == 0 || y.len() != n || a.sections.len() != b.sections.len() {
+        return None;
     }
     let pad = pad.min(n - 1);
-    let mut ext: Vec<Vec<f64>> = inputs[..k]
-        .iter()
-        .map(|x| {
-            let mut e = Vec::with_capacity(n + 2 * pad);
-            for i in (1..=pad).rev() {
-                e.push(2.0 * x[0] - x[i]);
-            }
-            e.extend_from_slice(x);
-            for i in 1..=pad {
-                e.push(2.0 * x[n - 1] - x[n - 1 - i]);
-            }
-            e
-        })
-        .collect();
-    let len = n + 2 * pad;
-    let mut states: Vec<SosState> = (0..k)
-        .map(|c| SosState::new(filters[c], ext[c][0]))
-        .collect();
+    let (mut ex, mut ey) = (reflect(x, pad), reflect(y, pad));
+    let ok = match a.sections.len() {
+        1 => pair_sections::<1>(a, b, &mut ex, &mut ey),
+        2 => pair_sections::<2>(a, b, &mut ex, &mut ey),
+        4 => pair_sections::<4>(a, b, &mut ex, &mut ey),
+        _ => false,
+    };
+    if !ok {
+        return None;
+    }
+    for e in [&mut ex, &mut ey] {
+        e.copy_within(pad..pad + n, 0);
+        e.truncate(n);
+    }
+    Some((ex, ey))
+}
+
+/// Forward then backward pass of two `S`-section cascades over `x` and `y` side by side,
+/// each starting from its steady state like [`Sos::filtfilt`]; same arithmetic per sample.
+fn pair_sections<const S: usize>(a: &Sos, b: &Sos, x: &mut [f64], y: &mut [f64]) -> bool {
+    let (Ok(sa), Ok(sb)) = (
+        <[Biquad; S]>::try_from(&a.sections[..]),
+        <[Biquad; S]>::try_from(&b.sections[..]),
+    ) else {
+        return false;
+    };
+    let init = |sos: &Sos, v: f64| -> [[f64; 2]; S] {
+        let st = SosState::new(sos, v);
+        let mut z = [[0.0; 2]; S];
+        z.copy_from_slice(&st.z[..S]);
+        z
+    };
+    let step = |secs: &[Biquad; S], z: &mut [[f64; 2]; S], v: &mut f64| {
+        let mut u = *v;
+        for j in 0..S {
+            let s = &secs[j];
+            let o = s.b[0] * u + z[j][0];
+            z[j][0] = s.b[1] * u - s.a[0] * o + z[j][1];
+            z[j][1] = s.b[2] * u - s.a[1] * o;
+            u = o;
+        }
+        *v = u;
+    };
+    let len = x.len();
+    let (mut za, mut zb) = (init(a, x[0]), init(b, y[0]));
     for i in 0..len {
-        for c in 0..k {
-            ext[c][i] = states[c].step(filters[c], ext[c][i]);
-        }
+        step(&sa, &mut za, &mut x[i]);
+        step(&sb, &mut zb, &mut y[i]);
     }
-    let mut states: Vec<SosState> = (0..k)
-        .map(|c| SosState::new(filters[c], ext[c][len - 1]))
-        .collect();
+    let (mut za, mut zb) = (init(a, x[len - 1]), init(b, y[len - 1]));
     for i in (0..len).rev() {
-        for c in 0..k {
-            ext[c][i] = states[c].step(filters[c], ext[c][i]);
-        }
+        step(&sa, &mut za, &mut x[i]);
+        step(&sb, &mut zb, &mut y[i]);
     }
-    ext.into_iter().map(|e| e[pad..pad + n].to_vec()).collect()
+    true
 }
 
 /// Butterworth biquads via the RBJ bilinear forms with the Butterworth pole Qs.
@@ -323,13 +420,37 @@ pub fn prominence(x: &[f64], i: usize, wlen: usize) -> f64 {
     x[i] - left_min.max(right_min)
 }
 
+/// `prominence(x, i, wlen) >= min` exactly, but each side's scan stops as soon as it has
+/// gone `min` below the peak (x[i] − v ≥ min for a v on that side: the side's minimum can
+/// only be lower, and the subtraction is monotonic, so the answer cannot change).
+fn prominence_at_least(x: &[f64], i: usize, wlen: usize, min: f64) -> bool {
+    let lo = i.saturating_sub(wlen);
+    let hi = (i + wlen).min(x.len() - 1);
+    let deep_enough = |it: &mut dyn Iterator<Item = &f64>| {
+        // The peak itself starts each side's minimum (x[i] − x[i]: 0 for a finite peak).
+        if x[i].is_finite() && min <= 0.0 {
+            return true;
+        }
+        for &v in it {
+            if v > x[i] {
+                return false;
+            }
+            if x[i] - v >= min {
+                return true;
+            }
+        }
+        false
+    };
+    deep_enough(&mut x[lo..i].iter().rev()) && deep_enough(&mut x[i + 1..=hi].iter())
+}
+
 /// Local maxima with prominence ≥ `min_prominence` (search window `wlen` samples), then
 /// thinned so that no two are closer than `min_distance` samples (higher peaks win; ties by
 /// index, so the result is deterministic).
 pub fn find_peaks(x: &[f64], min_prominence: f64, wlen: usize, min_distance: usize) -> Vec<usize> {
     let mut peaks: Vec<usize> = local_maxima(x)
         .into_iter()
-        .filter(|&i| prominence(x, i, wlen) >= min_prominence)
+        .filter(|&i| prominence_at_least(x, i, wlen, min_prominence))
         .collect();
     if min_distance <= 1 || peaks.len() < 2 {
         return peaks;
@@ -451,7 +572,7 @@ mod tests {
     }
 
     #[test]
-    fn interleaved_filtering_equals_one_by_one() {
+    fn many_channels_equal_one_by_one() {
         let fs = 100.0;
         let a = Sos::butterworth(4, FilterKind::LowPass(3.0), fs).unwrap();
         let b = Sos::butterworth(2, FilterKind::HighPass(0.2), fs).unwrap();
@@ -460,6 +581,48 @@ mod tests {
         let out = filtfilt_many(&[&a, &b], &[&x, &y], 100);
         assert_eq!(out[0], a.filtfilt(&x, 100));
         assert_eq!(out[1], b.filtfilt(&y, 100));
+        // Pairs run side by side: same section counts (1, 2, 4) and a mixed pair.
+        let c = Sos::butterworth(4, FilterKind::LowPass(5.0), fs).unwrap();
+        let d = Sos::butterworth(2, FilterKind::HighPass(0.5), fs).unwrap();
+        let e = Sos::butterworth(4, FilterKind::BandPass(0.5, 3.0), fs).unwrap();
+        for (f, g) in [(&a, &c), (&b, &d), (&e, &e), (&a, &b)] {
+            let out = filtfilt_many(&[f, g], &[&x, &y], 100);
+            assert_eq!(out[0], f.filtfilt(&x, 100));
+            assert_eq!(out[1], g.filtfilt(&y, 100));
+        }
+    }
+
+    /// The register-held cascade must give exactly the numbers of the sample-by-sample
+    /// [`SosState::step`] (the streaming form), for every section count.
+    #[test]
+    fn filtfilt_equals_a_step_by_step_forward_backward_pass() {
+        let fs = 100.0;
+        let x: Vec<f64> = (0..700)
+            .map(|i| ((i * 37 % 101) as f64).sin() + (i as f64 * 0.03).cos())
+            .collect();
+        for (order, kind) in [
+            (2, FilterKind::HighPass(0.2)),
+            (4, FilterKind::LowPass(5.0)),
+            (6, FilterKind::LowPass(2.0)),
+            (8, FilterKind::LowPass(3.0)),
+            (4, FilterKind::BandPass(0.5, 3.0)),
+        ] {
+            let f = Sos::butterworth(order, kind, fs).unwrap();
+            let pad = 50;
+            let n = x.len();
+            let mut ext: Vec<f64> = (1..=pad).rev().map(|i| 2.0 * x[0] - x[i]).collect();
+            ext.extend_from_slice(&x);
+            ext.extend((1..=pad).map(|i| 2.0 * x[n - 1] - x[n - 1 - i]));
+            let mut st = SosState::new(&f, ext[0]);
+            ext.iter_mut().for_each(|v| *v = st.step(&f, *v));
+            let mut st = SosState::new(&f, ext[ext.len() - 1]);
+            ext.iter_mut().rev().for_each(|v| *v = st.step(&f, *v));
+            assert_eq!(
+                f.filtfilt(&x, pad),
+                ext[pad..pad + n].to_vec(),
+                "{order} {kind:?}"
+            );
+        }
     }
 
     #[test]
@@ -467,6 +630,24 @@ mod tests {
         assert!(Sos::butterworth(3, FilterKind::LowPass(5.0), 100.0).is_err());
         assert!(Sos::butterworth(4, FilterKind::LowPass(60.0), 100.0).is_err());
         assert!(Sos::butterworth(4, FilterKind::BandPass(3.0, 2.0), 100.0).is_err());
+    }
+
+    #[test]
+    fn early_stopping_prominence_test_agrees_with_the_full_prominence() {
+        let x: Vec<f64> = (0..400)
+            .map(|i| ((i * 37 % 101) as f64 * 0.07).sin() + (i as f64 * 0.05).cos())
+            .collect();
+        for i in local_maxima(&x) {
+            for wlen in [3, 20, 200] {
+                for min in [0.0, 0.05, 0.3, 1.0, 3.0] {
+                    assert_eq!(
+                        prominence_at_least(&x, i, wlen, min),
+                        prominence(&x, i, wlen) >= min,
+                        "peak {i} wlen {wlen} min {min}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -26,6 +26,9 @@
 //!    (v·yaw rate, with v fitted on the slow components). The centre of mass sways
 //!    towards the foot that is landing (it reaches its lateral extreme over that foot at
 //!    mid-stance), so moving left at IC means a left IC. Pure kinematics, no trained model.
+//!    Two consecutive ICs closer than [`SAME_SIDE_MERGE_FRACTION`] of the step period whose
+//!    sway goes to the same side are one step seen twice: the one with the weaker sway is
+//!    dropped (feet alternate).
 //! 6. Per step: vertical excursion `h` of the trunk (double integral, periodic per step) for
 //!    the Zijlstra & Hof inverted-pendulum step length, frontal-plane tilt excursion (pelvic
 //!    drop) during single support, harmonic ratio and regularities.
@@ -56,6 +59,12 @@ pub const MIN_STEP_S: f64 = 1.0 / 3.0;
 pub const MIN_STEP_PROMINENCE_MPS2: f64 = 0.25;
 /// Fraction of the dominant step period below which two peaks count as one step.
 pub const MIN_SPACING_FRACTION: f64 = 0.6;
+/// Fraction of the dominant step period below which two consecutive ICs whose trunk sway
+/// goes to the same side count as one step (see `merge_same_side`). Same-side contacts
+/// are a stride (two steps) apart; a real step of the other foot whose sway was misjudged
+/// comes about one step period later, and 0.8 still leaves room for a step 20 % shorter
+/// than the typical one (asymmetric gait).
+pub const SAME_SIDE_MERGE_FRACTION: f64 = 0.8;
 /// How far before the smoothed peak the loading rise (IC) is searched (s): a quarter of
 /// the shortest step plus the low-pass group spread.
 pub const IC_SEARCH_BEFORE_S: f64 = 0.25;
@@ -288,8 +297,10 @@ impl LowBackDetector {
         let w1 = (core1 + self.margin_n).min(self.n_total);
         let lo = (w0 - self.buf_start) as usize;
         let hi = (w1 - self.buf_start) as usize;
-        let win: Vec<Buffered> = self.buf.range(lo..hi).copied().collect();
-        let found = self.analyse_window(&win, w0, core0, core1);
+        // The window as one slice of the buffer (no copy; the buffer is put back after).
+        let mut buf = std::mem::take(&mut self.buf);
+        let found = self.analyse_window(&buf.make_contiguous()[lo..hi], w0, core0, core1);
+        self.buf = buf;
         for c in found {
             if let Some(last) = self.last_ic {
                 // A step seen at the edge of two blocks is reported once.
@@ -449,6 +460,9 @@ impl LowBackDetector {
         );
         let roll_deg = ints.pop().unwrap_or_default();
         let ml_v = ints.pop().unwrap_or_default();
+        let merge_gap = (SAME_SIDE_MERGE_FRACTION * step_period_s * fs).round() as usize;
+        let (peaks, ics) = merge_same_side(peaks, ics, &ml_v, merge_gap);
+        let scores = side_scores(&ml_v, &ics);
 
         let mut out = Vec::new();
         for (k, (&p, &ic)) in peaks.iter().zip(&ics).enumerate() {
@@ -476,15 +490,7 @@ impl LowBackDetector {
                 }
                 _ => None,
             };
-            // Remove the mean ML velocity over the stride centred on this IC (previous to next
-            // IC): a moving average over exactly one gait cycle cancels the periodic sway and
-            // leaves slow drift and the centripetal part of turns, which would bias the sign.
-            let side_score = match (k.checked_sub(1).map(|j| ics[j]), next_ic) {
-                (Some(a), Some(b)) if b > a + 1 => {
-                    ml_v[ic] - ml_v[a..b].iter().sum::<f64>() / (b - a) as f64
-                }
-                _ => ml_v[ic],
-            };
+            let side_score = scores[k];
             let stride_end = ics.get(k + 2).copied();
             let (harmonic_ratio_v, step_regularity, stride_regularity) = match (next_ic, stride_end)
             {
@@ -566,6 +572,55 @@ pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
     Some(step as f64 / f)
 }
 
+/// Side score of every IC: the medio-lateral trunk velocity at the IC minus its mean over
+/// the stride centred on it (previous to next IC). A moving average over exactly one gait
+/// cycle cancels the periodic sway and leaves slow drift and the centripetal part of turns,
+/// which would bias the sign.
+fn side_scores(ml_v: &[f64], ics: &[usize]) -> Vec<f64> {
+    (0..ics.len())
+        .map(|k| {
+            let ic = ics[k];
+            let prev = k.checked_sub(1).map(|j| ics[j]);
+            let next = ics.get(k + 1).copied().filter(|&j| j > ic);
+            match (prev, next) {
+                (Some(a), Some(b)) if b > a + 1 => {
+                    ml_v[ic] - ml_v[a..b].iter().sum::<f64>() / (b - a) as f64
+                }
+                _ => ml_v[ic],
+            }
+        })
+        .collect()
+}
+
+/// Merges split steps: of two consecutive ICs closer than `gap` samples
+/// ([`SAME_SIDE_MERGE_FRACTION`] of the dominant step period) whose trunk sway goes to the
+/// same side (same sign of the side score), the one with the weaker sway is dropped and the
+/// scores are recomputed, until no such pair is left. Feet alternate, so two same-side
+/// contacts that close are one step seen twice (e.g. a loading and a push-off bump of a slow
+/// or shuffling step), not a stride.
+fn merge_same_side(
+    mut peaks: Vec<usize>,
+    mut ics: Vec<usize>,
+    ml_v: &[f64],
+    gap: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    loop {
+        let scores = side_scores(ml_v, &ics);
+        let pair =
+            (1..ics.len()).find(|&k| ics[k] - ics[k - 1] < gap && scores[k] * scores[k - 1] > 0.0);
+        let Some(k) = pair else {
+            return (peaks, ics);
+        };
+        let drop = if scores[k].abs() < scores[k - 1].abs() {
+            k
+        } else {
+            k - 1
+        };
+        peaks.remove(drop);
+        ics.remove(drop);
+    }
+}
+
 fn core_steps_of(ics: &[usize], w0: u64, core0: u64, core1: u64) -> usize {
     ics.iter()
         .filter(|&&i| (core0..core1).contains(&(w0 + i as u64)))
@@ -632,27 +687,27 @@ pub fn harmonic_ratio(stride: &[f64]) -> Option<f64> {
         // Fewer than 2 samples per 20th harmonic.
         return None;
     }
-    // Twiddle factors by complex rotation (no trig per sample); the 20 harmonics are
-    // independent recursions updated side by side.
+    // Goertzel recursion per harmonic (one multiply per sample and harmonic); the 20
+    // harmonics are independent recursions updated side by side.
     const K: usize = 20;
-    let mut w = [(0.0, 0.0); K];
-    for (k, wk) in w.iter_mut().enumerate() {
-        let th = -2.0 * std::f64::consts::PI * (k + 1) as f64 / n as f64;
-        *wk = (th.cos(), th.sin());
+    let mut coef = [0.0; K];
+    for (k, c) in coef.iter_mut().enumerate() {
+        *c = 2.0 * (2.0 * std::f64::consts::PI * (k + 1) as f64 / n as f64).cos();
     }
-    let mut c = [(1.0f64, 0.0f64); K];
-    let mut acc = [(0.0f64, 0.0f64); K];
+    let mut s1 = [0.0f64; K];
+    let mut s2 = [0.0f64; K];
     for &v in stride {
         for k in 0..K {
-            let (cr, ci) = c[k];
-            acc[k].0 += v * cr;
-            acc[k].1 += v * ci;
-            c[k] = (cr * w[k].0 - ci * w[k].1, cr * w[k].1 + ci * w[k].0);
+            let s0 = v + coef[k] * s1[k] - s2[k];
+            s2[k] = s1[k];
+            s1[k] = s0;
         }
     }
     let (mut even, mut odd) = (0.0, 0.0);
-    for (k, (re, im)) in acc.iter().enumerate() {
-        let amp = (re * re + im * im).sqrt();
+    for k in 0..K {
+        // |X_k|² = s1² + s2² − 2cos(ω)·s1·s2 (the DFT magnitude at harmonic k + 1).
+        let p = s1[k] * s1[k] + s2[k] * s2[k] - coef[k] * s1[k] * s2[k];
+        let amp = p.max(0.0).sqrt();
         // Index k is harmonic k + 1.
         if k % 2 == 1 {
             even += amp;
@@ -707,6 +762,31 @@ mod tests {
     }
 
     #[test]
+    fn harmonic_ratio_equals_a_direct_dft() {
+        let x: Vec<f64> = (0..97)
+            .map(|i| ((i * 37 % 101) as f64 * 0.1).sin() + 0.3 * (i as f64 * 0.2).cos())
+            .collect();
+        let n = x.len() as f64;
+        let amp = |h: usize| {
+            let (mut re, mut im) = (0.0, 0.0);
+            for (i, v) in x.iter().enumerate() {
+                let th = 2.0 * std::f64::consts::PI * (h * i) as f64 / n;
+                re += v * th.cos();
+                im -= v * th.sin();
+            }
+            (re * re + im * im).sqrt()
+        };
+        let even: f64 = (1..=20).filter(|h| h % 2 == 0).map(amp).sum();
+        let odd: f64 = (1..=20).filter(|h| h % 2 == 1).map(amp).sum();
+        let hr = harmonic_ratio(&x).unwrap();
+        assert!(
+            (hr - even / odd).abs() < 1e-9 * (even / odd),
+            "{hr} vs {}",
+            even / odd
+        );
+    }
+
+    #[test]
     fn step_excursion_of_a_sinusoidal_bounce() {
         // Height h(t) = A·cos(2πt/T) over one step T: a = −A·ω²·cos, excursion 2A.
         let (amp, period, fs) = (0.02, 0.55, 1000.0);
@@ -717,6 +797,25 @@ mod tests {
             .collect();
         let h = step_excursion(&a, 1.0 / fs).unwrap();
         assert!((h - 2.0 * amp).abs() < 1e-3, "{h}");
+    }
+
+    #[test]
+    fn a_split_step_is_merged_and_a_real_step_is_kept() {
+        // ML trunk velocity of alternating sway, one step every 60 samples: +, −, +, …
+        let ml_v: Vec<f64> = (0..600)
+            .map(|i| (std::f64::consts::PI * i as f64 / 60.0).cos())
+            .collect();
+        // Steps at the sway extremes (60, 120, …) and a spurious bump at 130: same sway side
+        // as 120 but weaker, and closer than the 48-sample gap, so it goes.
+        let ics = vec![60, 120, 130, 180, 240, 300];
+        let peaks: Vec<usize> = ics.iter().map(|i| i + 5).collect();
+        let (p, kept) = merge_same_side(peaks, ics, &ml_v, 48);
+        assert_eq!(kept, vec![60, 120, 180, 240, 300]);
+        assert_eq!(p, vec![65, 125, 185, 245, 305]);
+        // With opposite sway a short step is a real (fast) step and stays.
+        let ics = vec![60, 120, 160, 240];
+        let (_, kept) = merge_same_side(ics.clone(), ics, &ml_v, 48);
+        assert_eq!(kept, vec![60, 120, 160, 240]);
     }
 
     #[test]
