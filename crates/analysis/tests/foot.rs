@@ -354,10 +354,19 @@ mod zdiag {
         Some(best.1)
     }
 
-    pub fn zupt(seg: &[ImuSample], fs: f64, start: usize, end: usize, ic: usize, o: Opts) -> (f64, Vector3<f64>) {
+    pub fn zupt(
+        seg: &[ImuSample],
+        fs: f64,
+        start: usize,
+        end: usize,
+        ic: usize,
+        o: Opts,
+    ) -> (f64, Vector3<f64>) {
         let dt = 1.0 / fs;
         let mean = |r: &[ImuSample], f: &dyn Fn(&ImuSample) -> [f64; 3]| {
-            r.iter().fold(Vector3::zeros(), |a, s| a + Vector3::from(f(s))) / r.len() as f64
+            r.iter()
+                .fold(Vector3::zeros(), |a, s| a + Vector3::from(f(s)))
+                / r.len() as f64
         };
         let acc0 = mean(&seg[..=start], &|s| s.acc_mps2);
         let acc1 = mean(&seg[end..], &|s| s.acc_mps2);
@@ -373,7 +382,8 @@ mod zdiag {
         let mut q = steady_analysis::orientation::tilt_from_acc(&acc0);
         let mut qs = vec![q];
         for i in 1..m {
-            let w = Vector3::from(body[i - 1].gyr_dps) + Vector3::from(body[i].gyr_dps) - 2.0 * bias;
+            let w =
+                Vector3::from(body[i - 1].gyr_dps) + Vector3::from(body[i].gyr_dps) - 2.0 * bias;
             q *= UnitQuaternion::from_scaled_axis(w * (0.5 * std::f64::consts::PI / 180.0) * dt);
             qs.push(q);
         }
@@ -403,7 +413,8 @@ mod zdiag {
             Some(thr) => {
                 let still = |i: usize| {
                     Vector3::from(body[i].gyr_dps).norm() < thr
-                        && (Vector3::from(body[i].acc_mps2).norm() - gravity.z).abs() < 0.1 * gravity.z
+                        && (Vector3::from(body[i].acc_mps2).norm() - gravity.z).abs()
+                            < 0.1 * gravity.z
                 };
                 let mut i0 = 0;
                 while i0 + 1 < m && still(i0 + 1) {
@@ -439,7 +450,8 @@ mod zdiag {
                     let n = (m - j) as f64;
                     let tm = (j..m).map(|i| i as f64).sum::<f64>() / n;
                     let vm = (j..m).fold(Vector3::zeros(), |a, i| a + v[i]) / n;
-                    let num = (j..m).fold(Vector3::zeros(), |a, i| a + (v[i] - vm) * (i as f64 - tm));
+                    let num =
+                        (j..m).fold(Vector3::zeros(), |a, i| a + (v[i] - vm) * (i as f64 - tm));
                     let den: f64 = (j..m).map(|i| (i as f64 - tm).powi(2)).sum();
                     c = num / den;
                 }
@@ -491,22 +503,124 @@ fn diag_zupt_variants() {
     let r: Value = serde_json::from_str(&rtext).unwrap();
     let variants: Vec<(&str, Opts)> = vec![
         ("base", Opts::default()),
-        ("ms_acc", Opts { ms_by_acc: true, ..Default::default() }),
-        ("tilt", Opts { tilt_spread: true, ..Default::default() }),
-        ("bias0", Opts { bias: 1, ..Default::default() }),
-        ("bias01", Opts { bias: 2, ..Default::default() }),
-        ("shape", Opts { shape_acc: true, ..Default::default() }),
-        ("mov15", Opts { moving_only_dps: Some(15.0), ..Default::default() }),
-        ("mov30", Opts { moving_only_dps: Some(30.0), ..Default::default() }),
-        ("mov50", Opts { moving_only_dps: Some(50.0), ..Default::default() }),
-        ("tilt+bias01", Opts { tilt_spread: true, bias: 2, ..Default::default() }),
-        ("tilt+shape", Opts { tilt_spread: true, shape_acc: true, ..Default::default() }),
-        ("imp1", Opts { impact: 1, ..Default::default() }),
-        ("imp2", Opts { impact: 2, ..Default::default() }),
-        ("imp1+tilt", Opts { impact: 1, tilt_spread: true, ..Default::default() }),
-        ("imp1+msacc", Opts { impact: 1, ms_by_acc: true, ..Default::default() }),
-        ("imp1+bias0", Opts { impact: 1, bias: 1, ..Default::default() }),
-        ("imp1+bias01", Opts { impact: 1, bias: 2, ..Default::default() }),
+        (
+            "ms_acc",
+            Opts {
+                ms_by_acc: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "tilt",
+            Opts {
+                tilt_spread: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "bias0",
+            Opts {
+                bias: 1,
+                ..Default::default()
+            },
+        ),
+        (
+            "bias01",
+            Opts {
+                bias: 2,
+                ..Default::default()
+            },
+        ),
+        (
+            "shape",
+            Opts {
+                shape_acc: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "mov15",
+            Opts {
+                moving_only_dps: Some(15.0),
+                ..Default::default()
+            },
+        ),
+        (
+            "mov30",
+            Opts {
+                moving_only_dps: Some(30.0),
+                ..Default::default()
+            },
+        ),
+        (
+            "mov50",
+            Opts {
+                moving_only_dps: Some(50.0),
+                ..Default::default()
+            },
+        ),
+        (
+            "tilt+bias01",
+            Opts {
+                tilt_spread: true,
+                bias: 2,
+                ..Default::default()
+            },
+        ),
+        (
+            "tilt+shape",
+            Opts {
+                tilt_spread: true,
+                shape_acc: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "imp1",
+            Opts {
+                impact: 1,
+                ..Default::default()
+            },
+        ),
+        (
+            "imp2",
+            Opts {
+                impact: 2,
+                ..Default::default()
+            },
+        ),
+        (
+            "imp1+tilt",
+            Opts {
+                impact: 1,
+                tilt_spread: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "imp1+msacc",
+            Opts {
+                impact: 1,
+                ms_by_acc: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "imp1+bias0",
+            Opts {
+                impact: 1,
+                bias: 1,
+                ..Default::default()
+            },
+        ),
+        (
+            "imp1+bias01",
+            Opts {
+                impact: 1,
+                bias: 2,
+                ..Default::default()
+            },
+        ),
     ];
     let mut errs = vec![Vec::new(); variants.len()];
     for (side, key) in [(Side::Left, "left"), (Side::Right, "right")] {
@@ -536,7 +650,9 @@ fn diag_zupt_variants() {
                 continue;
             };
             let d = strides[k];
-            let Some(next) = strides.get(k + 1) else { continue };
+            let Some(next) = strides.get(k + 1) else {
+                continue;
+            };
             let rl = rs["stride_length_m"].as_f64().unwrap();
             let mut line = format!("{key} {pre:6.2} ref {rl:.3}");
             for (j, (_, o)) in variants.iter().enumerate() {
@@ -566,5 +682,128 @@ fn diag_zupt_variants() {
         let mae = e.iter().map(|e: &f64| e.abs()).sum::<f64>() / e.len() as f64;
         let bias = e.iter().sum::<f64>() / e.len() as f64;
         println!("{name:12} n {} MAE {mae:.2} % bias {bias:+.2} %", e.len());
+    }
+}
+
+#[test]
+#[ignore]
+fn diag_ms_walk_variants() {
+    use zdiag::*;
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/gaitmap-example/ms_walk"
+    );
+    let fs = 102.4;
+    for (side, key) in [(Side::Left, "left"), (Side::Right, "right")] {
+        let Ok(text) = std::fs::read_to_string(format!("{dir}/imu_{key}_foot.csv")) else {
+            return;
+        };
+        let s = steady_recording::parse_imu_csv(&text).unwrap();
+        let out = steady_analysis::foot::detect(side, fs, &s);
+        let strides: Vec<_> = out
+            .iter()
+            .filter_map(|o| match o {
+                SideOutput::Stride(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        let idx = |t: f64| (t * fs).floor() as usize;
+        for (name, o) in [
+            ("base", Opts::default()),
+            (
+                "imp1",
+                Opts {
+                    impact: 1,
+                    ..Default::default()
+                },
+            ),
+        ] {
+            let mut ls = Vec::new();
+            for k in 0..strides.len().saturating_sub(1) {
+                let (d, next) = (strides[k], strides[k + 1]);
+                let fc0 = idx(d.start_s + d.stance_s.unwrap());
+                let fc1 = idx(next.start_s + next.stance_s.unwrap());
+                let (Some(a), Some(b)) = (
+                    mid_stance(&s, fs, idx(d.start_s), fc0, o),
+                    mid_stance(&s, fs, idx(d.end_s), fc1, o),
+                ) else {
+                    continue;
+                };
+                let w = 5;
+                let (l, _) = zupt(&s[a - w..=b + w], fs, w, b - a + w, idx(d.end_s) - a, o);
+                ls.push(l);
+            }
+            let n = ls.len() as f64;
+            let mean = ls.iter().sum::<f64>() / n;
+            let sd = (ls.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / n).sqrt();
+            // successive-difference noise: median |l_k - l_{k-1}|
+            let mut dif: Vec<f64> = ls.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+            dif.sort_by(f64::total_cmp);
+            println!(
+                "{key} {name}: n {} mean {mean:.3} sd {sd:.3} median succ diff {:.3}",
+                ls.len(),
+                dif[dif.len() / 2]
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn diag_time_ms_walk() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/gaitmap-example/ms_walk"
+    );
+    let fs = 102.4;
+    let Ok(text) = std::fs::read_to_string(format!("{dir}/imu_left_foot.csv")) else {
+        return;
+    };
+    let s = steady_recording::parse_imu_csv(&text).unwrap();
+    let min = s.len() as f64 / fs / 60.0;
+    let t = std::time::Instant::now();
+    let n = 50;
+    for _ in 0..n {
+        std::hint::black_box(steady_analysis::foot::detect(Side::Left, fs, &s));
+    }
+    let det = t.elapsed().as_secs_f64() / n as f64;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(analyze(
+            &[SensorInput {
+                placement: Placement::LeftFoot,
+                samples: &s,
+                sampling_rate_hz: fs,
+            }],
+            &Subject::default(),
+        ));
+    }
+    let all = t.elapsed().as_secs_f64() / n as f64;
+    println!(
+        "detect {:.3} ms/sensor-min, analyze {:.3} ms/sensor-min",
+        det * 1e3 / min,
+        all * 1e3 / min
+    );
+}
+
+#[test]
+#[ignore]
+fn diag_early_events() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/gaitmap-example/healthy_walk"
+    );
+    let Ok(text) = std::fs::read_to_string(format!("{dir}/imu_right_foot.csv")) else {
+        return;
+    };
+    let s = steady_recording::parse_imu_csv(&text).unwrap();
+    for o in steady_analysis::foot::detect(Side::Right, FS, &s) {
+        match o {
+            SideOutput::Event(e) if e.t_s < 4.0 => println!("{:?} {:.3}", e.kind, e.t_s),
+            SideOutput::Stride(st) if st.start_s < 4.0 => {
+                println!("stride {:.3}-{:.3}", st.start_s, st.end_s)
+            }
+            _ => {}
+        }
     }
 }
