@@ -151,6 +151,41 @@ fn foot_streaming_in_random_chunks_equals_one_shot() {
     }
 }
 
+#[test]
+fn foot_events_and_strides_arrive_within_the_documented_latency() {
+    use steady_analysis::foot::{EVENT_LATENCY_S, HALF_SWING_MAX_S, STRIDE_LATENCY_S};
+    // Sample by sample, as from a sensor: each output is stamped with the newest sample.
+    let s = foot(Side::Left);
+    let mut d = LegDetector::new(Side::Left, FS);
+    let (mut events, mut strides) = (0, 0);
+    let slack = 1.5 / FS;
+    for x in &s {
+        let now = x.t.0 as f64 / 1e6;
+        for o in d.push(std::slice::from_ref(x)) {
+            match o {
+                SideOutput::Event(e) => {
+                    events += 1;
+                    let bound = match e.kind {
+                        EventKind::InitialContact => EVENT_LATENCY_S,
+                        EventKind::FinalContact => EVENT_LATENCY_S + HALF_SWING_MAX_S,
+                    };
+                    assert!(now - e.t_s <= bound + slack, "{e:?} reported at {now}");
+                }
+                SideOutput::Stride(st) => {
+                    strides += 1;
+                    assert!(
+                        now - st.end_s <= STRIDE_LATENCY_S + slack,
+                        "{st:?} at {now}"
+                    );
+                }
+            }
+        }
+    }
+    // 8 s of walking: nearly everything arrives live, before `finish`.
+    assert!(events >= 12, "{events} live events");
+    assert!(strides >= 5, "{strides} live strides");
+}
+
 fn shank_walk(mirrored: bool, seed: u64) -> steady_sim::Simulation {
     let mut cfg = SensorConfig::new(&[Placement::LeftShank, Placement::RightShank]);
     if mirrored {

@@ -437,69 +437,73 @@ impl LegDetector {
         let sign = self.sign();
         let rows = &self.sm[(w0 - self.sm_start) as usize..(w1 - self.sm_start) as usize];
         let slow: Vec<f64> = rows.iter().map(|r| sign * r[0]).collect();
-        let g_ic: Vec<f64> = rows.iter().map(|r| sign * r[1]).collect();
-        let g_fc: Vec<f64> = rows.iter().map(|r| sign * r[2]).collect();
+        let g_ic = |i: usize| sign * rows[i][1];
+        let g_fc = |i: usize| sign * rows[i][2];
+        // Vertex offset of the parabola through the three samples of `g` around `i`.
+        let vertex = |g: &dyn Fn(usize) -> f64, i: usize| {
+            if i == 0 || i + 1 >= n {
+                0.0
+            } else {
+                parabola_offset(&[g(i - 1), g(i), g(i + 1)], 1)
+            }
+        };
         let min_swing = self.min_swing_dps();
         let min_dist = (MIN_STRIDE_S * self.fs_hz) as usize;
         let wlen = (PEAK_WINDOW_S * self.fs_hz) as usize;
         let core = (c0 - w0) as usize..(c1 - w0) as usize;
-        let peaks: Vec<usize> = crate::dsp::find_peaks(&slow, min_swing, wlen, min_dist)
-            .into_iter()
-            .filter(|&i| slow[i] >= min_swing && core.contains(&i))
-            .collect();
+        let peaks = swing_peaks(&slow, core.clone(), min_swing, wlen, min_dist);
         let half = (HALF_SWING_MAX_S * self.fs_hz) as usize;
+        let mut last_ic = self.last.map(|s| s.ic);
+        let mut found = Vec::new();
         for m in peaks {
-            let prev_ic = self
-                .last
-                .map_or(0, |s| (s.ic + 1).saturating_sub(w0) as usize);
+            let prev_ic = last_ic.map_or(0, |ic| (ic + 1).saturating_sub(w0) as usize);
             let lo = m.saturating_sub(half).max(prev_ic);
             if lo >= m {
                 continue;
             }
             let fc = (lo..m)
-                .min_by(|&a, &b| g_fc[a].total_cmp(&g_fc[b]).then(a.cmp(&b)))
+                .min_by(|&a, &b| g_fc(a).total_cmp(&g_fc(b)).then(a.cmp(&b)))
                 .unwrap_or(lo);
             let fc_limit = match self.segment {
                 LegSegment::Foot => 0.0,
                 LegSegment::Shank => SHANK_FC_MAX_DPS,
             };
-            if g_fc[fc] >= fc_limit {
+            if g_fc(fc) >= fc_limit {
                 continue;
             }
             let hi = (m + half).min(n - 1);
             let zero_crossing = || {
                 (m..hi)
-                    .find(|&i| g_ic[i] > 0.0 && g_ic[i + 1] <= 0.0)
-                    .map(|i| (i, g_ic[i] / (g_ic[i] - g_ic[i + 1])))
+                    .find(|&i| g_ic(i) > 0.0 && g_ic(i + 1) <= 0.0)
+                    .map(|i| (i, g_ic(i) / (g_ic(i) - g_ic(i + 1))))
             };
             let ic = match self.segment {
                 LegSegment::Foot => zero_crossing(),
                 LegSegment::Shank => (m.max(1)..hi)
                     .find(|&i| {
-                        g_ic[i] < -SHANK_IC_MIN_DPS
-                            && g_ic[i] <= g_ic[i - 1]
-                            && g_ic[i] < g_ic[i + 1]
+                        g_ic(i) < -SHANK_IC_MIN_DPS
+                            && g_ic(i) <= g_ic(i - 1)
+                            && g_ic(i) < g_ic(i + 1)
                     })
-                    .map(|i| (i, parabola_offset(&g_ic, i)))
+                    .map(|i| (i, vertex(&g_ic, i)))
                     .or_else(zero_crossing),
             };
             let Some((ic, ic_frac)) = ic else {
                 continue;
             };
-            let fc_frac = if fc > 0 && fc + 1 < n {
-                parabola_offset(&g_fc, fc)
-            } else {
-                0.0
-            };
+            let fc_frac = vertex(&g_fc, fc);
             let fc_abs = w0 + fc as u64;
             let ic_abs = w0 + ic as u64;
-            let swing = Swing {
+            found.push(Swing {
                 fc: fc_abs,
                 fc_t_s: self.time_s(fc_abs, fc_frac),
                 ic: ic_abs,
                 ic_t_s: self.time_s(ic_abs, ic_frac),
                 ms_after: None,
-            };
+            });
+            last_ic = Some(ic_abs);
+        }
+        for swing in found {
             self.add_swing(swing, out);
         }
     }
@@ -671,6 +675,49 @@ impl LegDetector {
         let keep_fwd = self.seg_done * self.block_n;
         compact(&mut self.fwd, &mut self.fwd_start, keep_fwd);
     }
+}
+
+/// Mid-swing peaks inside `core`: local maxima of at least `min_height` whose prominence
+/// (searched `wlen` samples each way) is at least `min_height` too, thinned so that no two
+/// are closer than `min_dist` (higher peaks win, ties by index). Equals
+/// `dsp::find_peaks(x, min_height, wlen, min_dist)` restricted to peaks ≥ `min_height` in
+/// `core`: a lower peak can only suppress lower peaks, so candidates below the height and
+/// beyond `min_dist` of the core never change the result and are not examined.
+fn swing_peaks(
+    x: &[f64],
+    core: std::ops::Range<usize>,
+    min_height: f64,
+    wlen: usize,
+    min_dist: usize,
+) -> Vec<usize> {
+    let lo = core.start.saturating_sub(min_dist + 1);
+    let hi = (core.end + min_dist + 1).min(x.len());
+    if hi < lo + 3 {
+        return Vec::new();
+    }
+    let cand: Vec<usize> = crate::dsp::local_maxima(&x[lo..hi])
+        .into_iter()
+        .map(|i| i + lo)
+        .filter(|&i| x[i] >= min_height && crate::dsp::prominence(x, i, wlen) >= min_height)
+        .collect();
+    let mut order: Vec<usize> = (0..cand.len()).collect();
+    order.sort_by(|&a, &b| x[cand[b]].total_cmp(&x[cand[a]]).then(a.cmp(&b)));
+    let mut keep = vec![true; cand.len()];
+    for &k in &order {
+        if !keep[k] {
+            continue;
+        }
+        for m in 0..cand.len() {
+            if m != k && keep[m] && cand[m].abs_diff(cand[k]) < min_dist {
+                keep[m] = false;
+            }
+        }
+    }
+    cand.iter()
+        .zip(&keep)
+        .filter(|(i, k)| **k && core.contains(i))
+        .map(|(i, _)| *i)
+        .collect()
 }
 
 /// Offset (−0.5…0.5 samples) of the vertex of the parabola through `x[i-1..=i+1]`.
