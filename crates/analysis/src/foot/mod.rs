@@ -320,28 +320,39 @@ impl LegDetector {
     }
 
     fn push_one(&mut self, s: &ImuSample, out: &mut Vec<SideOutput>) {
-        let g = s.gyr_dps;
-        let Some(f) = self.filters else {
+        if self.filters.is_none() {
             return;
-        };
-        if self.n_total == 0 {
-            for k in 0..9 {
-                self.fwd_z[k] = bq_init(&f[k / 3], g[k % 3]);
-            }
         }
-        let mut row = [0.0; 9];
-        for k in 0..9 {
-            row[k] = bq_step(&f[k / 3], &mut self.fwd_z[k], g[k % 3]);
-        }
-        self.fwd.push(row);
-        let gv = Vector3::from(g);
-        self.cov_n += 1.0;
-        self.cov_sum += gv;
-        self.cov_sq += gv * gv.transpose();
         self.raw.push(*s);
         self.n_total += 1;
         if self.n_total == (self.seg_done + 1) * self.block_n + self.tail_n {
             self.smooth_segment(out);
+        }
+    }
+
+    /// Causal (forward) pass of the three filters on the three gyro axes and the axis
+    /// covariance, for every sample not yet seen, up to `end` (exclusive).
+    fn forward_upto(&mut self, end: u64) {
+        let Some(f) = self.filters else {
+            return;
+        };
+        let first = self.fwd_start + self.fwd.len() as u64;
+        for i in first..end {
+            let g = self.raw[(i - self.raw_start) as usize].gyr_dps;
+            if i == 0 {
+                for k in 0..9 {
+                    self.fwd_z[k] = bq_init(&f[k / 3], g[k % 3]);
+                }
+            }
+            let mut row = [0.0; 9];
+            for k in 0..9 {
+                row[k] = bq_step(&f[k / 3], &mut self.fwd_z[k], g[k % 3]);
+            }
+            self.fwd.push(row);
+            let gv = Vector3::from(g);
+            self.cov_n += 1.0;
+            self.cov_sum += gv;
+            self.cov_sq += gv * gv.transpose();
         }
     }
 
@@ -352,6 +363,7 @@ impl LegDetector {
         let k1 = (k0 + self.block_n).min(self.n_total);
         let r1 = (k1 + self.tail_n).min(self.n_total);
         self.seg_done += 1;
+        self.forward_upto(self.n_total);
         let Some(f) = self.filters else {
             return;
         };
@@ -695,11 +707,24 @@ fn swing_peaks(
     if hi < lo + 3 {
         return Vec::new();
     }
-    let cand: Vec<usize> = crate::dsp::local_maxima(&x[lo..hi])
-        .into_iter()
-        .map(|i| i + lo)
-        .filter(|&i| x[i] >= min_height && crate::dsp::prominence(x, i, wlen) >= min_height)
-        .collect();
+    // Local maxima (first sample of a flat top, as `dsp::local_maxima`), height first.
+    let mut cand = Vec::new();
+    let mut i = lo + 1;
+    while i + 1 < hi {
+        if x[i] >= min_height && x[i] > x[i - 1] {
+            let mut j = i;
+            while j + 1 < hi && x[j + 1] == x[i] {
+                j += 1;
+            }
+            if j + 1 < hi && x[j + 1] < x[i] && crate::dsp::prominence(x, i, wlen) >= min_height
+            {
+                cand.push(i);
+            }
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
     let mut order: Vec<usize> = (0..cand.len()).collect();
     order.sort_by(|&a, &b| x[cand[b]].total_cmp(&x[cand[a]]).then(a.cmp(&b)));
     let mut keep = vec![true; cand.len()];
@@ -733,22 +758,35 @@ fn parabola_offset(x: &[f64], i: usize) -> f64 {
     (0.5 * (a - c) / d).clamp(-0.5, 0.5)
 }
 
-/// Dominant eigenvector of a symmetric covariance by power iteration, oriented like `prev`
-/// when given. The iteration starts from the covariance column of the largest variance,
-/// which is never orthogonal to the dominant axis (a start orthogonal to it would stay put).
+/// Dominant eigenvector of a symmetric covariance by power iteration (until the direction
+/// changes by < 1e-12), oriented like `prev` when given. The iteration starts from `prev`
+/// (already converged on earlier data) unless the covariance nearly annihilates it, else
+/// from the covariance column of the largest variance, which is never orthogonal to the
+/// dominant axis (a start orthogonal to it would stay put).
 fn principal_axis(cov: &Matrix3<f64>, prev: Option<Vector3<f64>>) -> Vector3<f64> {
     let reference = prev.unwrap_or_else(|| Vector3::new(1.0, 1.0, 1.0).normalize());
-    let j = (0..3)
-        .max_by(|&a, &b| cov[(a, a)].total_cmp(&cov[(b, b)]))
-        .unwrap_or(0);
-    let mut v = cov
-        .column(j)
-        .into_owned()
-        .try_normalize(1e-12)
-        .unwrap_or(reference);
-    for _ in 0..100 {
+    let scale = cov.trace();
+    let mut v = match prev {
+        Some(p) if (cov * p).norm() > 1e-3 * scale => p,
+        _ => {
+            let j = (0..3)
+                .max_by(|&a, &b| cov[(a, a)].total_cmp(&cov[(b, b)]))
+                .unwrap_or(0);
+            cov.column(j)
+                .into_owned()
+                .try_normalize(1e-12)
+                .unwrap_or(reference)
+        }
+    };
+    for _ in 0..200 {
         match (cov * v).try_normalize(1e-12) {
-            Some(w) => v = w,
+            Some(w) => {
+                let done = (w - v).norm_squared() < 1e-24;
+                v = w;
+                if done {
+                    break;
+                }
+            }
             None => break,
         }
     }
