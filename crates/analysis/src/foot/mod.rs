@@ -187,10 +187,10 @@ pub struct LegDetector {
     still_w: u64,
     max_stance_n: u64,
     filters: Option<[Biquad; 3]>,
-    fwd_z: [[f64; 2]; 9],
+    fwd_z: [[f64; 2]; 3],
     raw: Vec<ImuSample>,
     raw_start: u64,
-    fwd: Vec<[f64; 9]>,
+    fwd: Vec<[f64; 3]>,
     fwd_start: u64,
     sm: Vec<[f64; 3]>,
     sm_start: u64,
@@ -199,6 +199,7 @@ pub struct LegDetector {
     seg_done: u64,
     ev_done: u64,
     cov_n: f64,
+    cov_upto: u64,
     cov_sum: Vector3<f64>,
     cov_sq: Matrix3<f64>,
     axis: Option<Vector3<f64>>,
@@ -256,7 +257,7 @@ impl LegDetector {
             still_w: ((STILL_HALF_S * fs) as u64).max(1),
             max_stance_n: (MAX_STANCE_S * fs) as u64,
             filters,
-            fwd_z: [[0.0; 2]; 9],
+            fwd_z: [[0.0; 2]; 3],
             raw: Vec::new(),
             raw_start: 0,
             fwd: Vec::new(),
@@ -268,6 +269,7 @@ impl LegDetector {
             seg_done: 0,
             ev_done: 0,
             cov_n: 0.0,
+            cov_upto: 0,
             cov_sum: Vector3::zeros(),
             cov_sq: Matrix3::zeros(),
             axis: None,
@@ -284,7 +286,7 @@ impl LegDetector {
     /// Bytes held for buffered samples and filter outputs.
     pub fn buffered_bytes(&self) -> usize {
         self.raw.capacity() * std::mem::size_of::<ImuSample>()
-            + self.fwd.capacity() * std::mem::size_of::<[f64; 9]>()
+            + self.fwd.capacity() * std::mem::size_of::<[f64; 3]>()
             + self.sm.capacity() * std::mem::size_of::<[f64; 3]>()
     }
 
@@ -330,29 +332,37 @@ impl LegDetector {
         }
     }
 
-    /// Causal (forward) pass of the three filters on the three gyro axes and the axis
-    /// covariance, for every sample not yet seen, up to `end` (exclusive).
-    fn forward_upto(&mut self, end: u64) {
+    /// Adds the samples not yet seen, up to `end` (exclusive), to the axis covariance.
+    fn covariance_upto(&mut self, end: u64) {
+        for i in self.cov_upto..end {
+            let gv = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps);
+            self.cov_n += 1.0;
+            self.cov_sum += gv;
+            self.cov_sq += gv * gv.transpose();
+        }
+        self.cov_upto = self.cov_upto.max(end);
+    }
+
+    /// Causal (forward) pass of the three filters on the sagittal rate (the gyro projected
+    /// on `axis`, the current segment's axis), for every sample not yet seen up to `end`.
+    /// The axis changes only slowly once walking is seen, so the filter state carries over.
+    fn forward_upto(&mut self, end: u64, axis: &Vector3<f64>) {
         let Some(f) = self.filters else {
             return;
         };
         let first = self.fwd_start + self.fwd.len() as u64;
         for i in first..end {
-            let g = self.raw[(i - self.raw_start) as usize].gyr_dps;
+            let x = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps).dot(axis);
             if i == 0 {
-                for k in 0..9 {
-                    self.fwd_z[k] = bq_init(&f[k / 3], g[k % 3]);
+                for k in 0..3 {
+                    self.fwd_z[k] = bq_init(&f[k], x);
                 }
             }
-            let mut row = [0.0; 9];
-            for k in 0..9 {
-                row[k] = bq_step(&f[k / 3], &mut self.fwd_z[k], g[k % 3]);
-            }
-            self.fwd.push(row);
-            let gv = Vector3::from(g);
-            self.cov_n += 1.0;
-            self.cov_sum += gv;
-            self.cov_sq += gv * gv.transpose();
+            self.fwd.push([
+                bq_step(&f[0], &mut self.fwd_z[0], x),
+                bq_step(&f[1], &mut self.fwd_z[1], x),
+                bq_step(&f[2], &mut self.fwd_z[2], x),
+            ]);
         }
     }
 
@@ -363,31 +373,29 @@ impl LegDetector {
         let k1 = (k0 + self.block_n).min(self.n_total);
         let r1 = (k1 + self.tail_n).min(self.n_total);
         self.seg_done += 1;
-        self.forward_upto(self.n_total);
-        let Some(f) = self.filters else {
-            return;
-        };
+        self.covariance_upto(self.n_total);
         let mean = self.cov_sum / self.cov_n;
         let cov = self.cov_sq / self.cov_n - mean * mean.transpose();
         let axis = principal_axis(&cov, self.axis);
         self.axis = Some(axis);
-        let proj = |row: &[f64; 9], j: usize| {
-            axis.x * row[3 * j] + axis.y * row[3 * j + 1] + axis.z * row[3 * j + 2]
+        self.forward_upto(self.n_total, &axis);
+        let Some(f) = self.filters else {
+            return;
         };
-        let base = (self.fwd_start) as usize;
-        let last_row = &self.fwd[r1 as usize - 1 - base];
+        let base = self.fwd_start as usize;
+        let last_row = self.fwd[r1 as usize - 1 - base];
         let mut z = [
-            bq_init(&f[0], proj(last_row, 0)),
-            bq_init(&f[1], proj(last_row, 1)),
-            bq_init(&f[2], proj(last_row, 2)),
+            bq_init(&f[0], last_row[0]),
+            bq_init(&f[1], last_row[1]),
+            bq_init(&f[2], last_row[2]),
         ];
         let mut seg = vec![[0.0; 3]; (k1 - k0) as usize];
         for i in (k0..r1).rev() {
             let row = &self.fwd[i as usize - base];
             let y = [
-                bq_step(&f[0], &mut z[0], proj(row, 0)),
-                bq_step(&f[1], &mut z[1], proj(row, 1)),
-                bq_step(&f[2], &mut z[2], proj(row, 2)),
+                bq_step(&f[0], &mut z[0], row[0]),
+                bq_step(&f[1], &mut z[1], row[1]),
+                bq_step(&f[2], &mut z[2], row[2]),
             ];
             if i < k1 {
                 seg[(i - k0) as usize] = y;
@@ -653,7 +661,7 @@ impl LegDetector {
     /// Drops what no later step reads: filter outputs before the next segment, smoothed
     /// values before the next event window (or the onset scan), raw samples before the next
     /// event window, the last IC and the mid-stance a stride will start from (all bounded
-    /// by the stride limits). Buffers are compacted once half of them is stale.
+    /// by the stride limits). Buffers are compacted once three quarters of them are stale.
     fn trim(&mut self) {
         let w = self.still_w;
         let next_window = (self.ev_done * self.block_n).saturating_sub(self.ctx_n);
@@ -677,7 +685,7 @@ impl LegDetector {
         }
         fn compact<T>(v: &mut Vec<T>, start: &mut u64, keep: u64) {
             let d = (keep.saturating_sub(*start) as usize).min(v.len());
-            if d > 0 && 2 * d >= v.len() {
+            if d > 0 && 4 * d >= 3 * v.len() {
                 v.drain(..d);
                 *start += d as u64;
             }
@@ -716,8 +724,7 @@ fn swing_peaks(
             while j + 1 < hi && x[j + 1] == x[i] {
                 j += 1;
             }
-            if j + 1 < hi && x[j + 1] < x[i] && crate::dsp::prominence(x, i, wlen) >= min_height
-            {
+            if j + 1 < hi && x[j + 1] < x[i] && crate::dsp::prominence(x, i, wlen) >= min_height {
                 cand.push(i);
             }
             i = j + 1;
@@ -893,7 +900,13 @@ impl SideDetector for LegDetector {
     fn push(&mut self, samples: &[ImuSample]) -> Vec<SideOutput> {
         let mut out = Vec::new();
         for s in samples {
-            if s.acc_mps2.iter().chain(&s.gyr_dps).all(|v| v.is_finite()) {
+            // x·0 is 0 exactly for every finite x and NaN for ±inf and NaN.
+            let zero = s
+                .acc_mps2
+                .iter()
+                .chain(&s.gyr_dps)
+                .fold(0.0, |z, v| z + v * 0.0);
+            if zero == 0.0 {
                 self.push_one(s, &mut out);
             }
         }
