@@ -105,7 +105,8 @@ fn real_feet_events_strides_and_support_match_motion_capture() {
             compared += 1;
             let want = s["stride_length_m"].as_f64().unwrap();
             let got = d.length_m.expect("foot strides have a ZUPT length");
-            assert!((got - want).abs() / want < 0.08, "length {got} vs {want}");
+            // Full-recording MAE 1.1 %; the cut's strides are all within 4 %.
+            assert!((got - want).abs() / want < 0.04, "length {got} vs {want}");
             let stance = s["stance_time_s"].as_f64().unwrap();
             assert!((d.stance_s.unwrap() - stance).abs() < 0.04);
             // Both feet on one clock: support phases add up to the stride.
@@ -779,66 +780,6 @@ fn diag_ms_walk_variants() {
                 ls.len(),
                 dif[dif.len() / 2]
             );
-        }
-    }
-}
-
-#[test]
-#[ignore]
-fn diag_time_ms_walk() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/gaitmap-example/ms_walk"
-    );
-    let fs = 102.4;
-    let Ok(text) = std::fs::read_to_string(format!("{dir}/imu_left_foot.csv")) else {
-        return;
-    };
-    let s = steady_recording::parse_imu_csv(&text).unwrap();
-    let min = s.len() as f64 / fs / 60.0;
-    let t = std::time::Instant::now();
-    let n = 50;
-    for _ in 0..n {
-        std::hint::black_box(steady_analysis::foot::detect(Side::Left, fs, &s));
-    }
-    let det = t.elapsed().as_secs_f64() / n as f64;
-    let t = std::time::Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(analyze(
-            &[SensorInput {
-                placement: Placement::LeftFoot,
-                samples: &s,
-                sampling_rate_hz: fs,
-            }],
-            &Subject::default(),
-        ));
-    }
-    let all = t.elapsed().as_secs_f64() / n as f64;
-    println!(
-        "detect {:.3} ms/sensor-min, analyze {:.3} ms/sensor-min",
-        det * 1e3 / min,
-        all * 1e3 / min
-    );
-}
-
-#[test]
-#[ignore]
-fn diag_early_events() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/gaitmap-example/healthy_walk"
-    );
-    let Ok(text) = std::fs::read_to_string(format!("{dir}/imu_right_foot.csv")) else {
-        return;
-    };
-    let s = steady_recording::parse_imu_csv(&text).unwrap();
-    for o in steady_analysis::foot::detect(Side::Right, FS, &s) {
-        match o {
-            SideOutput::Event(e) if e.t_s < 4.0 => println!("{:?} {:.3}", e.kind, e.t_s),
-            SideOutput::Stride(st) if st.start_s < 4.0 => {
-                println!("stride {:.3}-{:.3}", st.start_s, st.end_s)
-            }
-            _ => {}
         }
     }
 }

@@ -4,9 +4,14 @@
 //! Method (implemented from the papers, no code ported):
 //! - sagittal axis = dominant principal axis of the angular rate (foot and shank rotation in
 //!   walking is almost planar, Mariani et al. 2010), accumulated over all data seen so far;
-//!   its sign is chosen so that the mid-swing lobe (the largest sustained rotation once
-//!   low-passed at [`SWING_LP_HZ`]) is positive, so mirror-mounted or rotated sensors need no
-//!   axis convention;
+//!   its sign is chosen so that the swing rotation is positive, so mirror-mounted or rotated
+//!   sensors need no axis convention. Feet: the rotation in the [`HEEL_RISE_S`] after each
+//!   foot rest (rate norm < [`REST_DPS`] for ≥ 100 ms) is the heel rise, which turns the foot
+//!   against the swing, so it votes for the sign (the skewness of the smoothed rate, used
+//!   before, flipped back and forth over the first strides of healthy_walk: the push-off
+//!   lobe of a foot is nearly as large as its swing lobe). Shanks (no rest) and feet before
+//!   their first rest: the skewness of the rate low-passed at [`SWING_LP_HZ`] (the shank's
+//!   swing lobe is much taller than its stance rotation);
 //! - strides are segmented at the mid-swing peaks (Rampp et al. 2015 and Salarian et al. 2004
 //!   both anchor the stride at the swing-phase gyro peak);
 //! - FC (toe-off) = the deepest negative sagittal rate in the half-swing before mid-swing
@@ -23,7 +28,9 @@
 //!   parabola-refined; when the signal shows no such minimum (a smooth landing without a
 //!   heel-strike transient) the zero crossing where the forward swing ends, as for feet;
 //! - ZUPT (feet only): mid-stance = the lowest angular-rate norm (100 ms mean) between IC
-//!   and the next FC, where the foot is flat and still. Between two mid-stances attitude is
+//!   and the onset of the next swing (the low-passed sagittal rate back above the swing
+//!   threshold, i.e. just after the next FC) or [`MAX_STANCE_S`], where the foot is flat
+//!   and still. Between two mid-stances attitude is
 //!   integrated from the gyro starting at the tilt given by gravity (mean of the 100 ms
 //!   still window), gravity (the still windows' measured magnitude, so an accelerometer
 //!   scale error cancels) is subtracted in the world frame and the acceleration is
@@ -40,10 +47,11 @@
 //!   the foot still rolls slightly at mid-stance), spreading the end tilt error over the
 //!   stride (no gain), integrating only between zero-velocity phases (no gain).
 //!
-//! Streaming, with a fixed latency: each gyro axis runs through the causal pass of the
-//! three low-pass filters sample by sample; every [`BLOCK_S`] (by *sample index*) the
-//! sagittal projection of the finished block gets its anti-causal pass, started
-//! [`SMOOTH_TAIL_S`] later (overlap-block zero-phase IIR filtering); the events of each
+//! Streaming, with a fixed latency: every [`BLOCK_S`] (by *sample index*) the new samples'
+//! sagittal rate (projected on the axis of that moment; the filter state carries over, the
+//! axis changes slowly) runs through the causal pass of the three low-pass filters, and the
+//! finished block gets its anti-causal pass, started [`SMOOTH_TAIL_S`] later
+//! (overlap-block zero-phase IIR filtering); the events of each
 //! block are searched with [`EVENT_CONTEXT_S`] of smoothed signal on both sides. So the
 //! output never depends on how the input was chunked, and live and offline results are the
 //! same. FC and IC are reported at most [`EVENT_LATENCY_S`] (2.0 s) after the swing peak
@@ -170,10 +178,10 @@ fn bq_init(s: &Biquad, x0: f64) -> [f64; 2] {
 
 /// Streaming gait detector for one foot or shank sensor.
 ///
-/// Pipeline per sample: the three gyro axes go through the causal (forward) pass of the
-/// three low-pass filters; every [`BLOCK_S`] the sagittal projection of that block is
-/// finished by the anti-causal (backward) pass, started [`SMOOTH_TAIL_S`] later (the
-/// overlap-block form of zero-phase IIR filtering); swing peaks, FC and IC are then found in
+/// Pipeline: every [`BLOCK_S`] the new samples' sagittal rate goes through the causal
+/// (forward) pass of the three low-pass filters and the finished block through the
+/// anti-causal (backward) pass, started [`SMOOTH_TAIL_S`] later (the overlap-block form of
+/// zero-phase IIR filtering); swing peaks, FC and IC are then found in
 /// each block with [`EVENT_CONTEXT_S`] of smoothed signal on both sides. Every step is
 /// triggered by sample *index*, so the output does not depend on how input is chunked.
 #[derive(Debug, Clone)]
