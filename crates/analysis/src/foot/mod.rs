@@ -363,8 +363,8 @@ impl LegDetector {
         for i in first..end {
             let x = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps).dot(axis);
             if i == 0 {
-                for k in 0..3 {
-                    self.fwd_z[k] = bq_init(&f[k], x);
+                for (z, bq) in self.fwd_z.iter_mut().zip(&f) {
+                    *z = bq_init(bq, x);
                 }
             }
             self.fwd.push([
