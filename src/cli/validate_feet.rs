@@ -235,7 +235,7 @@ mod tests {
         assert!(mae(&v.swing_s, 1e3).unwrap() <= 14.0);
         assert!(v.double_support_s.len() >= 45);
         assert!(mae(&v.single_support_s, 1e3).unwrap() <= 15.0);
-        assert!(mae(&v.length_pct, 1.0).unwrap() <= 3.2);
-        assert!(mae(&v.speed_pct, 1.0).unwrap() <= 3.2);
+        assert!(mae(&v.length_pct, 1.0).unwrap() <= 1.5);
+        assert!(mae(&v.speed_pct, 1.0).unwrap() <= 1.5);
     }
 }

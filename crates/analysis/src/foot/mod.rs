@@ -4,9 +4,14 @@
 //! Method (implemented from the papers, no code ported):
 //! - sagittal axis = dominant principal axis of the angular rate (foot and shank rotation in
 //!   walking is almost planar, Mariani et al. 2010), accumulated over all data seen so far;
-//!   its sign is chosen so that the mid-swing lobe (the largest sustained rotation once
-//!   low-passed at [`SWING_LP_HZ`]) is positive, so mirror-mounted or rotated sensors need no
-//!   axis convention;
+//!   its sign is chosen so that the swing rotation is positive, so mirror-mounted or rotated
+//!   sensors need no axis convention. Feet: the rotation in the [`HEEL_RISE_S`] after each
+//!   foot rest (rate norm < [`REST_DPS`] for ≥ 100 ms) is the heel rise, which turns the foot
+//!   against the swing, so it votes for the sign (the skewness of the smoothed rate, used
+//!   before, flipped back and forth over the first strides of healthy_walk: the push-off
+//!   lobe of a foot is nearly as large as its swing lobe). Shanks (no rest) and feet before
+//!   their first rest: the skewness of the rate low-passed at [`SWING_LP_HZ`] (the shank's
+//!   swing lobe is much taller than its stance rotation);
 //! - strides are segmented at the mid-swing peaks (Rampp et al. 2015 and Salarian et al. 2004
 //!   both anchor the stride at the swing-phase gyro peak);
 //! - FC (toe-off) = the deepest negative sagittal rate in the half-swing before mid-swing
@@ -23,32 +28,47 @@
 //!   parabola-refined; when the signal shows no such minimum (a smooth landing without a
 //!   heel-strike transient) the zero crossing where the forward swing ends, as for feet;
 //! - ZUPT (feet only): mid-stance = the lowest angular-rate norm (100 ms mean) between IC
-//!   and the next FC, where the foot is flat and still. Between two mid-stances attitude is
+//!   and the onset of the next swing (the low-passed sagittal rate back above the swing
+//!   threshold, i.e. just after the next FC) or [`MAX_STANCE_S`], where the foot is flat
+//!   and still. Between two mid-stances attitude is
 //!   integrated from the gyro starting at the tilt given by gravity (mean of the 100 ms
 //!   still window), gravity (the still windows' measured magnitude, so an accelerometer
-//!   scale error cancels) is subtracted in the world frame, the velocity is de-drifted
-//!   linearly to zero at both ends and integrated; the horizontal displacement is the
-//!   stride length (Peruzzi et al. 2011, Rampp et al. 2015, Hannink et al. 2017).
-//!   Tried and measured on healthy_walk, then dropped: subtracting the still windows' mean
-//!   rate as gyro bias (3.0 % vs 2.8 %: the foot still rolls slightly at mid-stance),
-//!   spreading the end tilt error linearly (3.0 %), and integrating only between the
-//!   zero-velocity phases (15 deg/s detector, 3.3 %).
+//!   scale error cancels) is subtracted in the world frame and the acceleration is
+//!   integrated to velocity and position (Peruzzi et al. 2011, Rampp et al. 2015, Hannink
+//!   et al. 2017); the horizontal displacement is the stride length. The velocity left at
+//!   the closing rest phase (the ZUPT residual) is removed as a *step at the heel strike*
+//!   rather than a linear ramp: the residual comes from the heel-strike shock (≥ 10 g for a
+//!   few ms, under-sampled at 100–200 Hz and clipped by ±16 g accelerometers), not from a
+//!   slow tilt drift — before the impact the foot has flown < 0.7 s from a gravity-aligned
+//!   rest. Measured on healthy_walk (56 straight and turning strides vs motion capture):
+//!   linear ramp 2.8 % MAE, step at IC 1.1 %, step at IC plus a drift slope fitted on the
+//!   closing rest phase 1.3 %.
+//!   Also tried and dropped: subtracting the still windows' mean rate as gyro bias (worse:
+//!   the foot still rolls slightly at mid-stance), spreading the end tilt error over the
+//!   stride (no gain), integrating only between zero-velocity phases (no gain).
 //!
-//! Streaming: samples are buffered and analysed in fixed blocks defined by *sample index*
-//! (core [`CORE_S`], context [`MARGIN_S`] on both sides for the zero-phase filters), so the
-//! output never depends on how the input was chunked. Events are reported when their block
-//! is processed, i.e. at most `CORE_S + MARGIN_S` = 14 s after they happened; a stride is
-//! reported with the next swing of the same leg (its length needs the next mid-stance), or
-//! [`MAX_STANCE_S`] after its last IC when walking stops. Memory: one block plus margins
-//! (≈ 18 s of samples, ≈ 0.2 MB at 200 Hz).
+//! Streaming, with a fixed latency: every [`BLOCK_S`] (by *sample index*) the new samples'
+//! sagittal rate (projected on the axis of that moment; the filter state carries over, the
+//! axis changes slowly) runs through the causal pass of the three low-pass filters, and the
+//! finished block gets its anti-causal pass, started [`SMOOTH_TAIL_S`] later
+//! (overlap-block zero-phase IIR filtering); the events of each
+//! block are searched with [`EVENT_CONTEXT_S`] of smoothed signal on both sides. So the
+//! output never depends on how the input was chunked, and live and offline results are the
+//! same. FC and IC are reported at most [`EVENT_LATENCY_S`] (2.0 s) after the swing peak
+//! between them (IC ≤ 2.0 s after it happened, FC ≤ 2.4 s); a stride is reported once the
+//! mid-stance after its closing IC is known — at the next swing onset, or
+//! [`MAX_STANCE_S`] after the IC when walking stops — i.e. at most [`STRIDE_LATENCY_S`]
+//! (2.5 s) after the stride ends (about one stride in steady walking). Memory: the raw
+//! samples of about one stride plus the event context (≈ 4 s; 0.17 MB held at 204.8 Hz,
+//! with the buffers' growth slack).
 //!
 //! Samples with non-finite values are dropped; the timeline is taken from the samples' own
 //! `t` (a hole is not bridged: events near it may be missed, none are invented).
 
-use crate::dsp::{FilterKind, Sos};
+use crate::dsp::{Biquad, FilterKind, Sos};
 use crate::gait::types::{EventKind, GaitEvent, Stride};
 use crate::gait::{SideDetector, SideOutput};
-use nalgebra::{Matrix3, UnitQuaternion, Vector3};
+use nalgebra::{Matrix3, Quaternion, UnitQuaternion, Vector3};
 use steady_core::{ImuSample, Side};
 
 /// Low-pass cut-off for finding the swing lobe (Hz): above the ≤ 2 Hz stride fundamental
@@ -84,11 +104,34 @@ pub const MAX_STANCE_S: f64 = 1.5;
 pub const STILL_HALF_S: f64 = 0.05;
 /// Largest plausible stride length (m): Mobilise-D global limit 2.19 m, with margin.
 pub const MAX_STRIDE_LENGTH_M: f64 = 2.5;
-/// Length of the block core (s).
-pub const CORE_S: f64 = 10.0;
-/// Context on each side of a core (s): the longest stride (3 s) plus a half swing, and
-/// > 3 time constants of the slowest (3 Hz) filter.
-pub const MARGIN_S: f64 = 4.0;
+/// Angular-rate norm below which a foot is at rest (deg/s): far above gyro noise (< 1
+/// deg/s) and the slight foot roll at mid-stance (≈ 10 deg/s), far below the heel-rise
+/// rotation that ends the rest (> 100 deg/s).
+pub const REST_DPS: f64 = 30.0;
+/// Part of the sagittal rate just after a foot rest that votes on the axis sign (s): the
+/// heel rise towards toe-off, which always turns the foot against the swing rotation.
+pub const HEEL_RISE_S: f64 = 0.15;
+
+/// Length of one streaming block (s): the unit of the smoothing segments and event cores.
+pub const BLOCK_S: f64 = 0.5;
+/// Run-in of the backward (anti-causal) filter pass past a segment's end (s): > 6 time
+/// constants (≈ 75 ms) of the slowest, 3 Hz, filter, so the cut-off transient is < 0.2 %.
+pub const SMOOTH_TAIL_S: f64 = 0.5;
+/// Half-window of the swing-peak prominence (s): reaches the push-off and heel-strike dips
+/// that bound a swing lobe (each within [`HALF_SWING_MAX_S`] of the peak) with margin.
+pub const PEAK_WINDOW_S: f64 = 0.5;
+/// Context of an event core on each side (s), a whole number of blocks: the prominence
+/// window plus [`MIN_STRIDE_S`] (a higher peak that close may suppress a core peak).
+pub const EVENT_CONTEXT_S: f64 = 1.0;
+/// Worst-case delay from a swing peak to the report of its FC and IC (s): the event core
+/// plus its context plus the smoothing run-in ([`BLOCK_S`] + [`EVENT_CONTEXT_S`] +
+/// [`SMOOTH_TAIL_S`]).
+pub const EVENT_LATENCY_S: f64 = BLOCK_S + EVENT_CONTEXT_S + SMOOTH_TAIL_S;
+/// Worst-case delay from a stride's closing IC to the report of the stride (s): its
+/// mid-stance is resolved at the next swing onset, at most [`MAX_STANCE_S`] after the IC,
+/// once that part is smoothed ([`BLOCK_S`] + [`SMOOTH_TAIL_S`]); the IC itself is known
+/// earlier (≤ [`EVENT_LATENCY_S`] after the preceding swing peak).
+pub const STRIDE_LATENCY_S: f64 = MAX_STANCE_S + BLOCK_S + SMOOTH_TAIL_S;
 
 /// Where a leg sensor sits (decides the IC rule and whether ZUPT applies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +149,7 @@ struct Swing {
     fc_t_s: f64,
     ic: u64,
     ic_t_s: f64,
-    /// Mid-stance after this IC, once resolved (None = not yet or not found).
+    /// Mid-stance after this IC, once resolved (None = not yet; Some(None) = not found).
     ms_after: Option<Option<u64>>,
 }
 
@@ -115,29 +158,67 @@ struct Swing {
 struct Pending {
     stride: Stride,
     ms_start: Option<u64>,
+    /// Sample of the IC that ends the stride (the heel-strike impact).
+    ic_end: u64,
+}
+
+/// One pass of a second-order section (transposed direct form II).
+#[inline(always)]
+fn bq_step(s: &Biquad, z: &mut [f64; 2], x: f64) -> f64 {
+    let y = s.b[0] * x + z[0];
+    z[0] = s.b[1] * x - s.a[0] * y + z[1];
+    z[1] = s.b[2] * x - s.a[1] * y;
+    y
+}
+
+/// State of a section as if its input had been `x0` forever.
+fn bq_init(s: &Biquad, x0: f64) -> [f64; 2] {
+    let y = s.dc_gain() * x0;
+    [y - s.b[0] * x0, s.b[2] * x0 - s.a[1] * y]
 }
 
 /// Streaming gait detector for one foot or shank sensor.
+///
+/// Pipeline: every [`BLOCK_S`] the new samples' sagittal rate goes through the causal
+/// (forward) pass of the three low-pass filters and the finished block through the
+/// anti-causal (backward) pass, started [`SMOOTH_TAIL_S`] later (the overlap-block form of
+/// zero-phase IIR filtering); swing peaks, FC and IC are then found in
+/// each block with [`EVENT_CONTEXT_S`] of smoothed signal on both sides. Every step is
+/// triggered by sample *index*, so the output does not depend on how input is chunked.
 #[derive(Debug, Clone)]
 pub struct LegDetector {
     segment: LegSegment,
     side: Side,
     fs_hz: f64,
-    core_n: u64,
-    margin_n: u64,
-    buf: Vec<ImuSample>,
-    buf_start: u64,
+    block_n: u64,
+    tail_n: u64,
+    ctx_n: u64,
+    still_w: u64,
+    max_stance_n: u64,
+    filters: Option<[Biquad; 3]>,
+    fwd_z: [[f64; 2]; 3],
+    raw: Vec<ImuSample>,
+    raw_start: u64,
+    fwd: Vec<[f64; 3]>,
+    fwd_start: u64,
+    sm: Vec<[f64; 3]>,
+    sm_start: u64,
+    sm_end: u64,
     n_total: u64,
-    block: u64,
+    seg_done: u64,
+    ev_done: u64,
     cov_n: f64,
+    cov_upto: u64,
     cov_sum: Vector3<f64>,
     cov_sq: Matrix3<f64>,
-    cov_upto: u64,
     axis: Option<Vector3<f64>>,
     skew: f64,
+    rest_run: u64,
+    rest_ends: Vec<u64>,
+    heel_rise_vote: f64,
     last: Option<Swing>,
+    onset_scan: u64,
     pending: Option<Pending>,
-    filters: Option<[Sos; 3]>,
 }
 
 /// Foot detector (the [`LegDetector`] for [`LegSegment::Foot`]).
@@ -155,13 +236,17 @@ impl LegDetector {
     }
 
     /// A detector for a sensor on `segment` of the `side` leg sampled at `fs_hz`.
-    /// A rate at which the filters cannot be designed (≤ 2 × [`SWING_LP_HZ`] or not
+    /// A rate at which the filters cannot be designed (≤ 4 × [`SWING_LP_HZ`] or not
     /// finite) gives a detector that reports nothing.
     pub fn for_segment(segment: LegSegment, side: Side, fs_hz: f64) -> LegDetector {
         let ok = fs_hz.is_finite() && fs_hz > 4.0 * SWING_LP_HZ;
         let filters = ok
             .then(|| {
-                let lp = |f: f64| Sos::butterworth(2, FilterKind::LowPass(f), fs_hz).ok();
+                let lp = |f: f64| {
+                    Sos::butterworth(2, FilterKind::LowPass(f), fs_hz)
+                        .ok()
+                        .and_then(|s| s.sections.first().copied())
+                };
                 Some([
                     lp(SWING_LP_HZ)?,
                     lp(IC_LP_HZ.min(0.4 * fs_hz))?,
@@ -170,35 +255,52 @@ impl LegDetector {
             })
             .flatten();
         let fs = if ok { fs_hz } else { 100.0 };
+        let block_n = ((BLOCK_S * fs).round() as u64).max(1);
         LegDetector {
             segment,
             side,
             fs_hz: fs,
-            core_n: (CORE_S * fs).round() as u64,
-            margin_n: (MARGIN_S * fs).round() as u64,
-            buf: Vec::new(),
-            buf_start: 0,
+            block_n,
+            tail_n: (SMOOTH_TAIL_S * fs).round() as u64,
+            ctx_n: (EVENT_CONTEXT_S / BLOCK_S).round() as u64 * block_n,
+            still_w: ((STILL_HALF_S * fs) as u64).max(1),
+            max_stance_n: (MAX_STANCE_S * fs) as u64,
+            filters,
+            fwd_z: [[0.0; 2]; 3],
+            raw: Vec::new(),
+            raw_start: 0,
+            fwd: Vec::new(),
+            fwd_start: 0,
+            sm: Vec::new(),
+            sm_start: 0,
+            sm_end: 0,
             n_total: 0,
-            block: 0,
+            seg_done: 0,
+            ev_done: 0,
             cov_n: 0.0,
+            cov_upto: 0,
             cov_sum: Vector3::zeros(),
             cov_sq: Matrix3::zeros(),
-            cov_upto: 0,
             axis: None,
             skew: 0.0,
+            rest_run: 0,
+            rest_ends: Vec::new(),
+            heel_rise_vote: 0.0,
             last: None,
+            onset_scan: 0,
             pending: None,
-            filters,
         }
     }
 
-    /// Bytes held for buffered samples.
+    /// Bytes held for buffered samples and filter outputs.
     pub fn buffered_bytes(&self) -> usize {
-        self.buf.capacity() * std::mem::size_of::<ImuSample>()
+        self.raw.capacity() * std::mem::size_of::<ImuSample>()
+            + self.fwd.capacity() * std::mem::size_of::<[f64; 3]>()
+            + self.sm.capacity() * std::mem::size_of::<[f64; 3]>()
     }
 
     fn sample(&self, i: u64) -> &ImuSample {
-        &self.buf[(i - self.buf_start) as usize]
+        &self.raw[(i - self.raw_start) as usize]
     }
 
     /// Time (s) of the fractional absolute index `i + frac`.
@@ -206,125 +308,272 @@ impl LegDetector {
         self.sample(i).t.0 as f64 / 1e6 + frac / self.fs_hz
     }
 
-    fn process_block(&mut self, out: &mut Vec<SideOutput>) {
-        let Some([lp_swing, lp_ic, lp_fc]) = self.filters.clone() else {
-            self.block += 1;
+    /// Orientation of the sagittal axis that makes the swing rotation positive. Feet: the
+    /// heel rise after each rest turns the foot opposite to the swing (the vote); shanks
+    /// (no rest) and feet before their first rest: the skewness of the smoothed rate (the
+    /// swing lobe is the tallest, narrowest rotation).
+    fn sign(&self) -> f64 {
+        if self.heel_rise_vote != 0.0 {
+            return if self.heel_rise_vote > 0.0 { -1.0 } else { 1.0 };
+        }
+        if self.skew < 0.0 {
+            -1.0
+        } else {
+            1.0
+        }
+    }
+
+    fn min_swing_dps(&self) -> f64 {
+        match self.segment {
+            LegSegment::Foot => MIN_SWING_DPS,
+            LegSegment::Shank => SHANK_MIN_SWING_DPS,
+        }
+    }
+
+    fn push_one(&mut self, s: &ImuSample, out: &mut Vec<SideOutput>) {
+        if self.filters.is_none() {
+            return;
+        }
+        self.raw.push(*s);
+        self.n_total += 1;
+        if self.n_total == (self.seg_done + 1) * self.block_n + self.tail_n {
+            self.smooth_segment(out);
+        }
+    }
+
+    /// Adds the samples not yet seen, up to `end` (exclusive), to the axis covariance.
+    fn covariance_upto(&mut self, end: u64) {
+        for i in self.cov_upto..end {
+            let gv = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps);
+            self.cov_n += 1.0;
+            self.cov_sum += gv;
+            self.cov_sq += gv * gv.transpose();
+        }
+        self.cov_upto = self.cov_upto.max(end);
+    }
+
+    /// Causal (forward) pass of the three filters on the sagittal rate (the gyro projected
+    /// on `axis`, the current segment's axis), for every sample not yet seen up to `end`.
+    /// The axis changes only slowly once walking is seen, so the filter state carries over.
+    fn forward_upto(&mut self, end: u64, axis: &Vector3<f64>) {
+        let Some(f) = self.filters else {
             return;
         };
-        let c0 = self.block * self.core_n;
-        let c1 = ((self.block + 1) * self.core_n).min(self.n_total);
-        let w0 = c0.saturating_sub(self.margin_n).max(self.buf_start);
-        let w1 = (c1 + self.margin_n).min(self.n_total);
-        self.block += 1;
-        // Axis evidence from every sample up to the window end (fixed by index).
-        for i in self.cov_upto.max(self.buf_start)..w1 {
-            let g = Vector3::from(self.sample(i).gyr_dps);
-            self.cov_n += 1.0;
-            self.cov_sum += g;
-            self.cov_sq += g * g.transpose();
+        let first = self.fwd_start + self.fwd.len() as u64;
+        for i in first..end {
+            let x = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps).dot(axis);
+            if i == 0 {
+                for (z, bq) in self.fwd_z.iter_mut().zip(&f) {
+                    *z = bq_init(bq, x);
+                }
+            }
+            self.fwd.push([
+                bq_step(&f[0], &mut self.fwd_z[0], x),
+                bq_step(&f[1], &mut self.fwd_z[1], x),
+                bq_step(&f[2], &mut self.fwd_z[2], x),
+            ]);
         }
-        self.cov_upto = self.cov_upto.max(w1);
-        let n = (w1 - w0) as usize;
-        if n < 3 || self.cov_n < 2.0 {
-            self.finish_pending_if_stale(c1, out);
-            self.trim(c1);
-            return;
-        }
+    }
+
+    /// Finishes the next smoothing segment (backward pass from its run-in end), then runs
+    /// what became possible: the onset scan and the event blocks with full context.
+    fn smooth_segment(&mut self, out: &mut Vec<SideOutput>) {
+        let k0 = self.seg_done * self.block_n;
+        let k1 = (k0 + self.block_n).min(self.n_total);
+        let r1 = (k1 + self.tail_n).min(self.n_total);
+        self.seg_done += 1;
+        self.covariance_upto(self.n_total);
         let mean = self.cov_sum / self.cov_n;
         let cov = self.cov_sq / self.cov_n - mean * mean.transpose();
         let axis = principal_axis(&cov, self.axis);
         self.axis = Some(axis);
-        let raw: Vec<f64> = (w0..w1)
-            .map(|i| Vector3::from(self.sample(i).gyr_dps).dot(&axis))
-            .collect();
-        let pad = (self.fs_hz as usize).min(n - 1);
-        // One interleaved pass for the three zero-phase filters (identical to three calls).
-        let [mut slow, mut g_ic, mut g_fc]: [Vec<f64>; 3] =
-            crate::dsp::filtfilt_many(&[&lp_swing, &lp_ic, &lp_fc], &[&raw, &raw, &raw], pad)
-                .try_into()
-                .unwrap_or_else(|_| [Vec::new(), Vec::new(), Vec::new()]);
-        let core = (c0 - w0) as usize..(c1 - w0) as usize;
-        let block_skew: f64 = slow[core.clone()].iter().map(|x| x * x * x).sum();
-        let sign = if self.skew + block_skew < 0.0 {
-            -1.0
-        } else {
-            1.0
+        self.forward_upto(self.n_total, &axis);
+        let Some(f) = self.filters else {
+            return;
         };
-        self.skew += block_skew;
-        if sign < 0.0 {
-            slow.iter_mut().for_each(|x| *x = -*x);
+        let base = self.fwd_start as usize;
+        let last_row = self.fwd[r1 as usize - 1 - base];
+        let mut z = [
+            bq_init(&f[0], last_row[0]),
+            bq_init(&f[1], last_row[1]),
+            bq_init(&f[2], last_row[2]),
+        ];
+        let mut seg = vec![[0.0; 3]; (k1 - k0) as usize];
+        for i in (k0..r1).rev() {
+            let row = &self.fwd[i as usize - base];
+            let y = [
+                bq_step(&f[0], &mut z[0], row[0]),
+                bq_step(&f[1], &mut z[1], row[1]),
+                bq_step(&f[2], &mut z[2], row[2]),
+            ];
+            if i < k1 {
+                seg[(i - k0) as usize] = y;
+            }
         }
-        if sign < 0.0 {
-            g_ic.iter_mut().for_each(|x| *x = -*x);
-            g_fc.iter_mut().for_each(|x| *x = -*x);
+        self.skew += seg.iter().map(|y| y[0] * y[0] * y[0]).sum::<f64>();
+        self.sm.extend_from_slice(&seg);
+        self.sm_end = k1;
+        if self.segment == LegSegment::Foot {
+            self.vote_heel_rise(k0, k1);
         }
-        let min_swing = match self.segment {
-            LegSegment::Foot => MIN_SWING_DPS,
-            LegSegment::Shank => SHANK_MIN_SWING_DPS,
+        self.scan_onset(false, out);
+        while (self.ev_done + 1) * self.block_n + self.ctx_n <= self.sm_end {
+            self.event_block(out);
+        }
+        self.trim();
+    }
+
+    /// Finds rest phases (≥ the 100 ms still window below [`REST_DPS`]) in `[k0, k1)` and
+    /// adds the smoothed rate of the [`HEEL_RISE_S`] after each rest to the sign vote.
+    fn vote_heel_rise(&mut self, k0: u64, k1: u64) {
+        let still_n = 2 * self.still_w + 1;
+        for i in k0..k1 {
+            if Vector3::from(self.sample(i).gyr_dps).norm() < REST_DPS {
+                self.rest_run += 1;
+            } else {
+                if self.rest_run >= still_n {
+                    self.rest_ends.push(i);
+                }
+                self.rest_run = 0;
+            }
+        }
+        let len = ((HEEL_RISE_S * self.fs_hz) as u64).max(1);
+        let mut k = 0;
+        while k < self.rest_ends.len() {
+            let e = self.rest_ends[k];
+            if e + len <= self.sm_end {
+                self.heel_rise_vote += (e..e + len)
+                    .map(|j| self.sm[(j - self.sm_start) as usize][0])
+                    .sum::<f64>();
+                self.rest_ends.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+    }
+
+    /// Finds swings (mid-swing peak, FC before it, IC after it) in the next event core.
+    fn event_block(&mut self, out: &mut Vec<SideOutput>) {
+        let c0 = self.ev_done * self.block_n;
+        let c1 = (c0 + self.block_n).min(self.sm_end);
+        self.ev_done += 1;
+        let w0 = c0.saturating_sub(self.ctx_n).max(self.sm_start);
+        let w1 = (c1 + self.ctx_n).min(self.sm_end);
+        if w1 < w0 + 3 || c1 <= c0 {
+            return;
+        }
+        let n = (w1 - w0) as usize;
+        let sign = self.sign();
+        let rows = &self.sm[(w0 - self.sm_start) as usize..(w1 - self.sm_start) as usize];
+        let slow: Vec<f64> = rows.iter().map(|r| sign * r[0]).collect();
+        let g_ic = |i: usize| sign * rows[i][1];
+        let g_fc = |i: usize| sign * rows[i][2];
+        // Vertex offset of the parabola through the three samples of `g` around `i`.
+        let vertex = |g: &dyn Fn(usize) -> f64, i: usize| {
+            if i == 0 || i + 1 >= n {
+                0.0
+            } else {
+                parabola_offset(&[g(i - 1), g(i), g(i + 1)], 1)
+            }
         };
+        let min_swing = self.min_swing_dps();
         let min_dist = (MIN_STRIDE_S * self.fs_hz) as usize;
-        let wlen = (2.0 * self.fs_hz) as usize;
-        let peaks: Vec<usize> = crate::dsp::find_peaks(&slow, min_swing, wlen, min_dist)
-            .into_iter()
-            .filter(|&i| slow[i] >= min_swing && core.contains(&i))
-            .collect();
+        let wlen = (PEAK_WINDOW_S * self.fs_hz) as usize;
+        let core = (c0 - w0) as usize..(c1 - w0) as usize;
+        let peaks = swing_peaks(&slow, core.clone(), min_swing, wlen, min_dist);
         let half = (HALF_SWING_MAX_S * self.fs_hz) as usize;
+        let mut last_ic = self.last.map(|s| s.ic);
+        let mut found = Vec::new();
         for m in peaks {
-            let prev_ic = self
-                .last
-                .map_or(0, |s| (s.ic + 1).saturating_sub(w0) as usize);
+            let prev_ic = last_ic.map_or(0, |ic| (ic + 1).saturating_sub(w0) as usize);
             let lo = m.saturating_sub(half).max(prev_ic);
             if lo >= m {
                 continue;
             }
             let fc = (lo..m)
-                .min_by(|&a, &b| g_fc[a].total_cmp(&g_fc[b]).then(a.cmp(&b)))
+                .min_by(|&a, &b| g_fc(a).total_cmp(&g_fc(b)).then(a.cmp(&b)))
                 .unwrap_or(lo);
             let fc_limit = match self.segment {
                 LegSegment::Foot => 0.0,
                 LegSegment::Shank => SHANK_FC_MAX_DPS,
             };
-            if g_fc[fc] >= fc_limit {
+            if g_fc(fc) >= fc_limit {
                 continue;
             }
             let hi = (m + half).min(n - 1);
             let zero_crossing = || {
                 (m..hi)
-                    .find(|&i| g_ic[i] > 0.0 && g_ic[i + 1] <= 0.0)
-                    .map(|i| (i, g_ic[i] / (g_ic[i] - g_ic[i + 1])))
+                    .find(|&i| g_ic(i) > 0.0 && g_ic(i + 1) <= 0.0)
+                    .map(|i| (i, g_ic(i) / (g_ic(i) - g_ic(i + 1))))
             };
             let ic = match self.segment {
                 LegSegment::Foot => zero_crossing(),
                 LegSegment::Shank => (m.max(1)..hi)
                     .find(|&i| {
-                        g_ic[i] < -SHANK_IC_MIN_DPS
-                            && g_ic[i] <= g_ic[i - 1]
-                            && g_ic[i] < g_ic[i + 1]
+                        g_ic(i) < -SHANK_IC_MIN_DPS
+                            && g_ic(i) <= g_ic(i - 1)
+                            && g_ic(i) < g_ic(i + 1)
                     })
-                    .map(|i| (i, parabola_offset(&g_ic, i)))
+                    .map(|i| (i, vertex(&g_ic, i)))
                     .or_else(zero_crossing),
             };
             let Some((ic, ic_frac)) = ic else {
                 continue;
             };
-            let fc_frac = if fc > 0 && fc + 1 < n {
-                parabola_offset(&g_fc, fc)
-            } else {
-                0.0
-            };
+            let fc_frac = vertex(&g_fc, fc);
             let fc_abs = w0 + fc as u64;
             let ic_abs = w0 + ic as u64;
-            let swing = Swing {
+            found.push(Swing {
                 fc: fc_abs,
                 fc_t_s: self.time_s(fc_abs, fc_frac),
                 ic: ic_abs,
                 ic_t_s: self.time_s(ic_abs, ic_frac),
                 ms_after: None,
-            };
+            });
+            last_ic = Some(ic_abs);
+        }
+        for swing in found {
             self.add_swing(swing, out);
         }
-        self.finish_pending_if_stale(c1, out);
-        self.trim(c1);
+    }
+
+    /// Resolves the mid-stance after the last IC once the next swing has begun (the
+    /// smoothed sagittal rate back above the swing threshold) or [`MAX_STANCE_S`] passed
+    /// (or, with `at_end`, the data ended), and then closes the pending stride.
+    fn scan_onset(&mut self, at_end: bool, out: &mut Vec<SideOutput>) {
+        let Some(last) = self.last else {
+            return;
+        };
+        if last.ms_after.is_some() {
+            return;
+        }
+        let cap = last.ic + self.max_stance_n;
+        let thr = self.min_swing_dps();
+        let sign = self.sign();
+        let mut i = self.onset_scan.max(last.ic + 2 * self.still_w);
+        let end = self.sm_end.min(cap);
+        let mut onset = None;
+        while i < end {
+            if sign * self.sm[(i - self.sm_start) as usize][0] >= thr {
+                onset = Some(i);
+                break;
+            }
+            i += 1;
+        }
+        self.onset_scan = i;
+        let limit = match onset {
+            Some(o) => o,
+            None if self.sm_end >= cap => cap,
+            None if at_end => self.sm_end,
+            None => return,
+        };
+        let ms = self.mid_stance(last.ic, limit);
+        if let Some(l) = self.last.as_mut() {
+            l.ms_after = Some(ms);
+        }
+        if let Some(p) = self.pending.take() {
+            self.emit_pending(p, ms, out);
+        }
     }
 
     /// Mid-stance after `ic`, before `limit` (exclusive): centre of the 100 ms window with
@@ -333,10 +582,10 @@ impl LegDetector {
         if self.segment != LegSegment::Foot {
             return None;
         }
-        let w = ((STILL_HALF_S * self.fs_hz) as u64).max(1);
-        let a = ic.max(self.buf_start) + w;
+        let w = self.still_w;
+        let a = ic.max(self.raw_start) + w;
         let b = limit
-            .min(ic + (MAX_STANCE_S * self.fs_hz) as u64)
+            .min(ic + self.max_stance_n)
             .min(self.n_total.saturating_sub(w));
         if b <= a + w {
             return None;
@@ -354,7 +603,6 @@ impl LegDetector {
     }
 
     fn add_swing(&mut self, s: Swing, out: &mut Vec<SideOutput>) {
-        let mut s = s;
         out.push(SideOutput::Event(GaitEvent {
             kind: EventKind::FinalContact,
             side: Some(self.side),
@@ -365,18 +613,18 @@ impl LegDetector {
             side: Some(self.side),
             t_s: s.ic_t_s,
         }));
-        // The stance that ended at this toe-off.
-        let ms = match self.last {
-            Some(prev) => match prev.ms_after {
-                Some(resolved) => resolved,
-                None => self.mid_stance(prev.ic, s.fc),
-            },
-            None => None,
-        };
-        if let Some(p) = self.pending.take() {
-            self.emit_pending(p, ms, out);
-        }
         if let Some(prev) = self.last {
+            // The stance that ended at this toe-off (normally resolved at its swing onset).
+            let ms = match prev.ms_after {
+                Some(resolved) => resolved,
+                None => {
+                    let ms = self.mid_stance(prev.ic, s.fc);
+                    if let Some(p) = self.pending.take() {
+                        self.emit_pending(p, ms, out);
+                    }
+                    ms
+                }
+            };
             let dur = s.ic_t_s - prev.ic_t_s;
             if (crate::gait::assemble::STRIDE_MIN_S..=crate::gait::assemble::STRIDE_MAX_S)
                 .contains(&dur)
@@ -393,68 +641,124 @@ impl LegDetector {
                         length_m: None,
                     },
                     ms_start: ms,
+                    ic_end: s.ic,
                 });
             }
         }
-        s.ms_after = None;
         self.last = Some(s);
+        self.onset_scan = 0;
+        self.scan_onset(false, out);
     }
 
     fn emit_pending(&mut self, p: Pending, ms_end: Option<u64>, out: &mut Vec<SideOutput>) {
         let mut stride = p.stride;
         if let (Some(a), Some(b)) = (p.ms_start, ms_end) {
-            let w = ((STILL_HALF_S * self.fs_hz) as u64).max(1);
-            if a >= self.buf_start + w && b > a && b + w < self.n_total {
+            let w = self.still_w;
+            if a >= self.raw_start + w && b > a && b + w < self.n_total {
                 let lo = a - w;
                 let hi = b + w;
                 let seg =
-                    &self.buf[(lo - self.buf_start) as usize..=(hi - self.buf_start) as usize];
-                stride.length_m = zupt_length_m(seg, self.fs_hz, w as usize, (b - lo) as usize);
+                    &self.raw[(lo - self.raw_start) as usize..=(hi - self.raw_start) as usize];
+                let impact = p.ic_end.saturating_sub(lo) as usize;
+                stride.length_m =
+                    zupt_length_m(seg, self.fs_hz, w as usize, (b - lo) as usize, impact);
             }
         }
         out.push(SideOutput::Stride(stride));
     }
 
-    /// Closes the pending stride when no toe-off followed its last IC within
-    /// [`MAX_STANCE_S`] of processed data (`upto` = end of the processed core).
-    fn finish_pending_if_stale(&mut self, upto: u64, out: &mut Vec<SideOutput>) {
-        let Some(last) = self.last else {
-            return;
-        };
-        if last.ms_after.is_some() || last.ic + ((MAX_STANCE_S * self.fs_hz) as u64) > upto {
-            return;
+    /// Drops what no later step reads: filter outputs before the next segment, smoothed
+    /// values before the next event window (or the onset scan), raw samples before the next
+    /// event window, the last IC and the mid-stance a stride will start from (all bounded
+    /// by the stride limits). Buffers are compacted once three quarters of them are stale.
+    fn trim(&mut self) {
+        let w = self.still_w;
+        let next_window = (self.ev_done * self.block_n).saturating_sub(self.ctx_n);
+        let mut keep_raw = next_window;
+        let mut keep_sm = next_window;
+        if let Some(l) = &self.last {
+            keep_raw = keep_raw.min(l.ic);
+            match l.ms_after {
+                None => keep_sm = keep_sm.min(l.ic),
+                Some(Some(ms)) => keep_raw = keep_raw.min(ms.saturating_sub(w)),
+                Some(None) => {}
+            }
         }
-        let ms = self.mid_stance(last.ic, upto);
-        if let Some(l) = self.last.as_mut() {
-            l.ms_after = Some(ms);
+        if let Some(&e) = self.rest_ends.first() {
+            keep_sm = keep_sm.min(e);
         }
-        if let Some(p) = self.pending.take() {
-            self.emit_pending(p, ms, out);
-        }
-    }
-
-    /// Drops samples no longer needed: before the next window, the pending stride's start
-    /// and the last IC (all bounded by the stride limits).
-    fn trim(&mut self, c1: u64) {
-        let w = ((STILL_HALF_S * self.fs_hz) as u64).max(1);
-        let mut keep = c1.saturating_sub(self.margin_n);
         if let Some(p) = &self.pending {
             if let Some(a) = p.ms_start {
-                keep = keep.min(a.saturating_sub(w));
+                keep_raw = keep_raw.min(a.saturating_sub(w));
             }
         }
-        if let Some(l) = &self.last {
-            if l.ms_after.is_none() {
-                keep = keep.min(l.ic);
+        fn compact<T>(v: &mut Vec<T>, start: &mut u64, keep: u64) {
+            let d = (keep.saturating_sub(*start) as usize).min(v.len());
+            if d > 0 && 4 * d >= 3 * v.len() {
+                v.drain(..d);
+                *start += d as u64;
             }
         }
-        keep = keep.max(self.buf_start);
-        let d = (keep - self.buf_start) as usize;
-        if d > 0 {
-            self.buf.drain(..d);
-            self.buf_start = keep;
+        compact(&mut self.raw, &mut self.raw_start, keep_raw);
+        compact(&mut self.sm, &mut self.sm_start, keep_sm);
+        let keep_fwd = self.seg_done * self.block_n;
+        compact(&mut self.fwd, &mut self.fwd_start, keep_fwd);
+    }
+}
+
+/// Mid-swing peaks inside `core`: local maxima of at least `min_height` whose prominence
+/// (searched `wlen` samples each way) is at least `min_height` too, thinned so that no two
+/// are closer than `min_dist` (higher peaks win, ties by index). Equals
+/// `dsp::find_peaks(x, min_height, wlen, min_dist)` restricted to peaks ≥ `min_height` in
+/// `core`: a lower peak can only suppress lower peaks, so candidates below the height and
+/// beyond `min_dist` of the core never change the result and are not examined.
+fn swing_peaks(
+    x: &[f64],
+    core: std::ops::Range<usize>,
+    min_height: f64,
+    wlen: usize,
+    min_dist: usize,
+) -> Vec<usize> {
+    let lo = core.start.saturating_sub(min_dist + 1);
+    let hi = (core.end + min_dist + 1).min(x.len());
+    if hi < lo + 3 {
+        return Vec::new();
+    }
+    // Local maxima (first sample of a flat top, as `dsp::local_maxima`), height first.
+    let mut cand = Vec::new();
+    let mut i = lo + 1;
+    while i + 1 < hi {
+        if x[i] >= min_height && x[i] > x[i - 1] {
+            let mut j = i;
+            while j + 1 < hi && x[j + 1] == x[i] {
+                j += 1;
+            }
+            if j + 1 < hi && x[j + 1] < x[i] && crate::dsp::prominence(x, i, wlen) >= min_height {
+                cand.push(i);
+            }
+            i = j + 1;
+        } else {
+            i += 1;
         }
     }
+    let mut order: Vec<usize> = (0..cand.len()).collect();
+    order.sort_by(|&a, &b| x[cand[b]].total_cmp(&x[cand[a]]).then(a.cmp(&b)));
+    let mut keep = vec![true; cand.len()];
+    for &k in &order {
+        if !keep[k] {
+            continue;
+        }
+        for m in 0..cand.len() {
+            if m != k && keep[m] && cand[m].abs_diff(cand[k]) < min_dist {
+                keep[m] = false;
+            }
+        }
+    }
+    cand.iter()
+        .zip(&keep)
+        .filter(|(i, k)| **k && core.contains(i))
+        .map(|(i, _)| *i)
+        .collect()
 }
 
 /// Offset (−0.5…0.5 samples) of the vertex of the parabola through `x[i-1..=i+1]`.
@@ -470,18 +774,39 @@ fn parabola_offset(x: &[f64], i: usize) -> f64 {
     (0.5 * (a - c) / d).clamp(-0.5, 0.5)
 }
 
-/// Dominant eigenvector of a symmetric covariance by power iteration, started from (and
-/// oriented like) `prev` when given.
+/// Dominant eigenvector of a symmetric covariance by power iteration (until the direction
+/// changes by < 1e-12), oriented like `prev` when given. The iteration starts from `prev`
+/// (already converged on earlier data) unless the covariance nearly annihilates it, else
+/// from the covariance column of the largest variance, which is never orthogonal to the
+/// dominant axis (a start orthogonal to it would stay put).
 fn principal_axis(cov: &Matrix3<f64>, prev: Option<Vector3<f64>>) -> Vector3<f64> {
-    let start = prev.unwrap_or_else(|| Vector3::new(1.0, 1.0, 1.0).normalize());
-    let mut v = start;
-    for _ in 0..100 {
+    let reference = prev.unwrap_or_else(|| Vector3::new(1.0, 1.0, 1.0).normalize());
+    let scale = cov.trace();
+    let mut v = match prev {
+        Some(p) if (cov * p).norm() > 1e-3 * scale => p,
+        _ => {
+            let j = (0..3)
+                .max_by(|&a, &b| cov[(a, a)].total_cmp(&cov[(b, b)]))
+                .unwrap_or(0);
+            cov.column(j)
+                .into_owned()
+                .try_normalize(1e-12)
+                .unwrap_or(reference)
+        }
+    };
+    for _ in 0..200 {
         match (cov * v).try_normalize(1e-12) {
-            Some(w) => v = w,
+            Some(w) => {
+                let done = (w - v).norm_squared() < 1e-24;
+                v = w;
+                if done {
+                    break;
+                }
+            }
             None => break,
         }
     }
-    if v.dot(&start) < 0.0 {
+    if v.dot(&reference) < 0.0 {
         -v
     } else {
         v
@@ -511,11 +836,36 @@ pub fn detect(side: Side, fs_hz: f64, samples: &[ImuSample]) -> Vec<SideOutput> 
     out
 }
 
+/// The rotation by the rotation vector `r` (rad). For |r| < 0.2 rad (every sample of
+/// walking above ~60 Hz) the exact quaternion exponential is evaluated by its Taylor
+/// series to the h⁶ term (h = |r|/2; truncation < 3e-13), avoiding sin/cos.
+fn small_rotation(r: Vector3<f64>) -> UnitQuaternion<f64> {
+    let h2 = 0.25 * r.norm_squared();
+    if h2 > 0.01 {
+        return UnitQuaternion::from_scaled_axis(r);
+    }
+    let c = 1.0 - h2 * (0.5 - h2 * (1.0 / 24.0 - h2 / 720.0));
+    let k = 0.5 * (1.0 - h2 * (1.0 / 6.0 - h2 * (1.0 / 120.0 - h2 / 5040.0)));
+    UnitQuaternion::new_unchecked(Quaternion::new(c, r.x * k, r.y * k, r.z * k))
+}
+
 /// Horizontal displacement of a foot sensor over one stride, m. `seg` runs from the first
 /// still window to the last; the foot is at rest (zero velocity) in `seg[..=start]` and in
-/// `seg[end..]`, and moves in between. `None` when too short or implausible
-/// (> [`MAX_STRIDE_LENGTH_M`]).
-pub fn zupt_length_m(seg: &[ImuSample], fs_hz: f64, start: usize, end: usize) -> Option<f64> {
+/// `seg[end..]`, and moves in between; `impact` (start < impact ≤ end) is the heel strike.
+/// `None` when too short or implausible (> [`MAX_STRIDE_LENGTH_M`]).
+///
+/// The velocity error at the closing rest phase is removed as a step at the heel strike,
+/// not as a ramp over the stride: the impact is a ≥ 10 g shock lasting a few milliseconds,
+/// under-sampled (and often clipped at ±16 g) at 100–200 Hz, so integrating it gives a
+/// velocity error at that instant, while the ~0.7 s from the gravity-aligned rest to the
+/// impact integrate cleanly (see the module notes for the measurements).
+pub fn zupt_length_m(
+    seg: &[ImuSample],
+    fs_hz: f64,
+    start: usize,
+    end: usize,
+    impact: usize,
+) -> Option<f64> {
     if end >= seg.len() || end < start + 2 || !(fs_hz.is_finite() && fs_hz > 0.0) {
         return None;
     }
@@ -530,33 +880,27 @@ pub fn zupt_length_m(seg: &[ImuSample], fs_hz: f64, start: usize, end: usize) ->
     let acc1 = mean_acc(&seg[end..]);
     let body = &seg[start..=end];
     let m = body.len();
-    let mut q = crate::orientation::tilt_from_acc(&acc0);
-    let mut qs = Vec::with_capacity(m);
-    qs.push(q);
-    for i in 1..m {
-        let w = Vector3::from(body[i - 1].gyr_dps) + Vector3::from(body[i].gyr_dps);
-        let w_rps = w * (0.5 * std::f64::consts::PI / 180.0);
-        q *= UnitQuaternion::from_scaled_axis(w_rps * dt);
-        qs.push(q);
-    }
+    let k = impact.clamp(start + 1, end) - start;
     let gravity = Vector3::new(0.0, 0.0, 0.5 * (acc0.norm() + acc1.norm()));
-    let acc_w: Vec<Vector3<f64>> = body
-        .iter()
-        .zip(&qs)
-        .map(|(s, q)| q.transform_vector(&Vector3::from(s.acc_mps2)) - gravity)
-        .collect();
-    let mut v = vec![Vector3::zeros(); m];
-    for i in 1..m {
-        v[i] = v[i - 1] + (acc_w[i - 1] + acc_w[i]) * (0.5 * dt);
-    }
-    let drift = v[m - 1];
-    for (i, vi) in v.iter_mut().enumerate() {
-        *vi -= drift * (i as f64 / (m - 1) as f64);
-    }
+    let half_rad = 0.5 * std::f64::consts::PI / 180.0 * dt;
+    // Attitude (gyro, trapezoidal rate), world acceleration, velocity and position in one
+    // pass; the position of the samples after the impact is corrected afterwards: with a
+    // velocity step `d` at sample k, p_end -= d × (time from k to the end) − d·dt/2.
+    let mut q = crate::orientation::tilt_from_acc(&acc0);
+    let mut a_prev = q.transform_vector(&Vector3::from(body[0].acc_mps2)) - gravity;
+    let mut v = Vector3::zeros();
     let mut p = Vector3::zeros();
     for i in 1..m {
-        p += (v[i - 1] + v[i]) * (0.5 * dt);
+        let w = Vector3::from(body[i - 1].gyr_dps) + Vector3::from(body[i].gyr_dps);
+        q *= small_rotation(w * half_rad);
+        let a = q.transform_vector(&Vector3::from(body[i].acc_mps2)) - gravity;
+        let v_next = v + (a_prev + a) * (0.5 * dt);
+        p += (v + v_next) * (0.5 * dt);
+        v = v_next;
+        a_prev = a;
     }
+    // v is the velocity error at rest; it arose at the impact (sample k).
+    p -= v * ((m - 1 - k) as f64 * dt + 0.5 * dt);
     let l = (p.x * p.x + p.y * p.y).sqrt();
     (l < MAX_STRIDE_LENGTH_M).then_some(l)
 }
@@ -565,13 +909,14 @@ impl SideDetector for LegDetector {
     fn push(&mut self, samples: &[ImuSample]) -> Vec<SideOutput> {
         let mut out = Vec::new();
         for s in samples {
-            if !s.acc_mps2.iter().chain(&s.gyr_dps).all(|v| v.is_finite()) {
-                continue;
-            }
-            self.buf.push(*s);
-            self.n_total += 1;
-            if self.n_total >= (self.block + 1) * self.core_n + self.margin_n {
-                self.process_block(&mut out);
+            // x·0 is 0 exactly for every finite x and NaN for ±inf and NaN.
+            let zero = s
+                .acc_mps2
+                .iter()
+                .chain(&s.gyr_dps)
+                .fold(0.0, |z, v| z + v * 0.0);
+            if zero == 0.0 {
+                self.push_one(s, &mut out);
             }
         }
         out
@@ -579,15 +924,18 @@ impl SideDetector for LegDetector {
 
     fn finish(&mut self) -> Vec<SideOutput> {
         let mut out = Vec::new();
-        while self.block * self.core_n < self.n_total {
-            self.process_block(&mut out);
+        if self.filters.is_none() {
+            return out;
         }
+        while self.seg_done * self.block_n < self.n_total {
+            self.smooth_segment(&mut out);
+        }
+        while self.ev_done * self.block_n < self.sm_end {
+            self.event_block(&mut out);
+        }
+        self.scan_onset(true, &mut out);
         if let Some(p) = self.pending.take() {
-            let ms = self.last.and_then(|l| match l.ms_after {
-                Some(r) => r,
-                None => self.mid_stance(l.ic, self.n_total),
-            });
-            self.emit_pending(p, ms, &mut out);
+            self.emit_pending(p, None, &mut out);
         }
         out
     }
@@ -647,7 +995,11 @@ mod tests {
             assert!(*i > t0 + 0.25 && *i < t0 + 0.42, "IC {i}");
         }
         for (x, y) in fc.iter().zip(times(&b, EventKind::FinalContact)) {
-            assert!((x - y).abs() <= 0.006);
+            assert!(
+                (x - y).abs() <= 0.006,
+                "{x} {y} {:?}",
+                times(&b, EventKind::FinalContact)
+            );
         }
         for (x, y) in ic.iter().zip(times(&b, EventKind::InitialContact)) {
             assert!((x - y).abs() <= 0.006);
@@ -690,8 +1042,8 @@ mod tests {
                 gyr_dps: [0.0; 3],
             })
             .collect();
-        let l = zupt_length_m(&still, 200.0, 10, 289).unwrap();
+        let l = zupt_length_m(&still, 200.0, 10, 289, 200).unwrap();
         assert!(l < 1e-9, "{l}");
-        assert_eq!(zupt_length_m(&still[..5], 200.0, 3, 2), None);
+        assert_eq!(zupt_length_m(&still[..5], 200.0, 3, 2, 2), None);
     }
 }
