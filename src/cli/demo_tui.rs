@@ -1298,8 +1298,8 @@ mod tests {
     #[test]
     fn walking_gives_live_strides_and_a_final_result() {
         let mut p = Pipeline::new(40.0, std::env::temp_dir().join("steady-demo-unit-unused"));
-        // the streaming analysis reports strides late (the shank detector works on 10 s
-        // blocks with 4 s of context: up to 14 s)
+        // the streaming analysis reports each stride up to
+        // steady_analysis::foot::STRIDE_LATENCY_S (2.5 s) after it ends
         run_to(&mut p, 30.0);
         let (stage, m) = p.snapshot();
         assert_eq!(stage, Stage::Walking);
