@@ -8,10 +8,14 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use steady_analysis::gait::types::{EventKind, GaitEvent};
 use steady_analysis::Subject;
+use steady_balance::protocol::{
+    EndReason as SlsEndReason, ProtocolConfig, SlsProtocol, Step as SlsStep,
+};
+use steady_balance::sls::EndedBy;
 use steady_core::{ImuSample, Micros, Placement, Side};
 use steady_dashboard::model::{
-    AsymmetryGauge, DashboardModel, GaitLive, GuidedTestView, LegTimeline, SensorRow, SensorState,
-    SignalTrace,
+    AsymmetryGauge, BalancePhase, BalanceView, DashboardModel, EndReason as BalanceEnd, GaitLive,
+    GuidedTestView, LegTimeline, SensorRow, SensorState, SignalTrace, TrialResult,
 };
 
 /// Seconds of signal kept for the charts.
@@ -511,15 +515,7 @@ impl LiveGuides {
             GuideSet::new(&sensors, subject)
         });
         for ts in &tick.samples {
-            let x: Vec<ImuSample> = ts
-                .samples
-                .iter()
-                .map(|v| ImuSample {
-                    t: Micros((v[0] * 1e6).round() as i64),
-                    acc_mps2: [v[1], v[2], v[3]],
-                    gyr_dps: [v[4], v[5], v[6]],
-                })
-                .collect();
+            let x: Vec<ImuSample> = ts.samples.iter().map(sample_of).collect();
             set.push(ts.placement, &x);
         }
         for &p in lost {
@@ -557,6 +553,166 @@ impl LiveGuides {
     pub fn next(&mut self) -> bool {
         let now = self.now_s;
         self.set.as_mut().is_some_and(|s| s.next(now))
+    }
+}
+
+/// The guided single-leg stance test (screen 3) when attached to the daemon: steady_balance's
+/// [`SlsProtocol`] run on the ticks' samples (merged in time order across sensors), with the
+/// same limits as [`LiveGuides`] (25 Hz samples, 1 s steps). No sway trace: the daemon's
+/// decimated stream is too coarse for one; the trial's sway is in the stored session.
+#[derive(Debug, Clone, Default)]
+pub struct LiveSls {
+    protocol: Option<SlsProtocol>,
+    /// Why the test cannot run with the sensors worn (no leg or lower-back sensor).
+    unavailable: Option<String>,
+    now_s: f64,
+}
+
+impl LiveSls {
+    /// Feeds one tick.
+    pub fn apply(&mut self, tick: &Tick) {
+        self.now_s = self.now_s.max(tick.status.t_s);
+        if self.protocol.is_none() && self.unavailable.is_none() {
+            let placements: Vec<Placement> =
+                tick.status.sensors.iter().map(|s| s.placement).collect();
+            match SlsProtocol::new(ProtocolConfig::default(), &placements) {
+                Ok(p) => self.protocol = Some(p),
+                Err(e) => self.unavailable = Some(format!("single-leg stance: {e}")),
+            }
+        }
+        let Some(p) = self.protocol.as_mut() else {
+            return;
+        };
+        let mut merged: Vec<(Placement, ImuSample)> = tick
+            .samples
+            .iter()
+            .flat_map(|ts| ts.samples.iter().map(move |v| (ts.placement, sample_of(v))))
+            .collect();
+        merged.sort_by_key(|(_, x)| x.t);
+        for (placement, x) in &merged {
+            p.push(*placement, x);
+        }
+        p.tick(self.now_s);
+    }
+
+    /// Space: start, confirm the patient is ready, or end the rest.
+    pub fn advance(&mut self) -> Option<String> {
+        let now = self.now_s;
+        let Some(p) = self.protocol.as_mut() else {
+            return self.unavailable.clone();
+        };
+        match p.step() {
+            SlsStep::Ready => {
+                p.start(now);
+            }
+            SlsStep::Instruct { .. } => {
+                p.confirm(now);
+            }
+            SlsStep::Rest { .. } => {
+                p.skip_rest(now);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// s: the clinician stops the trial.
+    pub fn stop(&mut self) {
+        let now = self.now_s;
+        if let Some(p) = self.protocol.as_mut() {
+            p.operator_stop(now);
+        }
+    }
+
+    /// What the balance screen shows (`None` before the first tick or without the sensors).
+    pub fn view(&self) -> Option<BalanceView> {
+        let p = self.protocol.as_ref()?;
+        let cfg = ProtocolConfig::default();
+        let reason = |why: &SlsEndReason| match why {
+            SlsEndReason::Detected(EndedBy::TouchDown) => BalanceEnd::FootDown,
+            SlsEndReason::Detected(EndedBy::Hop) => BalanceEnd::Hop,
+            SlsEndReason::Detected(EndedBy::TimeLimit) => BalanceEnd::TimeLimit,
+            SlsEndReason::Operator | SlsEndReason::NoLiftOff => BalanceEnd::Stopped,
+        };
+        let (phase, lift, trial) = match p.step() {
+            SlsStep::Ready => (BalancePhase::Ready, None, 1),
+            SlsStep::Instruct { lift, trial } => (BalancePhase::Lift, Some(*lift), *trial),
+            SlsStep::Countdown {
+                lift,
+                trial,
+                remaining_s,
+            } => (
+                BalancePhase::Countdown {
+                    remaining_s: *remaining_s,
+                },
+                Some(*lift),
+                *trial,
+            ),
+            SlsStep::Holding {
+                lift,
+                trial,
+                elapsed_s,
+                ..
+            } => (
+                BalancePhase::Holding {
+                    elapsed_s: *elapsed_s,
+                },
+                Some(*lift),
+                *trial,
+            ),
+            SlsStep::Ended {
+                lift,
+                trial,
+                hold_s,
+                why,
+            } => (
+                BalancePhase::Ended {
+                    held_s: *hold_s,
+                    reason: reason(why),
+                },
+                Some(*lift),
+                *trial,
+            ),
+            SlsStep::Rest { remaining_s } => (
+                BalancePhase::Rest {
+                    remaining_s: *remaining_s,
+                },
+                None,
+                0,
+            ),
+            SlsStep::Summary => (BalancePhase::Summary, None, 0),
+        };
+        let last = p.trials().last();
+        Some(BalanceView {
+            phase,
+            stance: lift
+                .or(last.map(|t| t.lift))
+                .or(cfg.lift_order.first().copied())
+                .map(Side::opposite),
+            trial: u8::try_from(trial.max(1)).unwrap_or(u8::MAX),
+            trials_per_side: u8::try_from(cfg.trials_per_side).unwrap_or(u8::MAX),
+            time_limit_s: cfg.detector.max_hold_s,
+            sway_mm: Vec::new(),
+            results: p
+                .trials()
+                .iter()
+                .map(|t| TrialResult {
+                    stance: t.lift.opposite(),
+                    held_s: t.hold_s,
+                    reason: reason(&t.why),
+                    sway_rms_mm: None,
+                })
+                .collect(),
+            norm: None,
+        })
+    }
+}
+
+fn sample_of(v: &[f64; 7]) -> ImuSample {
+    ImuSample {
+        t: Micros((v[0] * 1e6).round() as i64),
+        acc_mps2: [v[1], v[2], v[3]],
+        gyr_dps: [v[4], v[5], v[6]],
     }
 }
 
@@ -666,6 +822,73 @@ mod live_guide_tests {
         // no age and sex from the daemon: no cut-off is claimed
         assert!(v.verdict.unwrap().text.contains("no cut-off"));
         assert!(!g2.next(), "the chair stand is the last test");
+    }
+
+    #[test]
+    fn attached_dashboard_runs_the_single_leg_stance_on_the_daemons_ticks() {
+        use steady_sim::{SlsOutcome, SlsParams};
+        // Lift the LEFT foot first (the protocol's order): stand on the right leg.
+        let s = simulate(
+            &Scenario::new()
+                .stand(3.0)
+                .single_leg_stance(SlsParams {
+                    stance: Side::Right,
+                    outcome: SlsOutcome::TouchDown { after_s: 6.0 },
+                    ..SlsParams::default()
+                })
+                .stand(3.0),
+            &SensorConfig::default(),
+            44,
+        );
+        let truth = s.truth.balance_trials[0];
+        let ts = ticks(&s);
+        let mut sls = LiveSls::default();
+        assert!(sls.view().is_none(), "nothing before the first tick");
+        sls.apply(&ts[0]);
+        assert_eq!(sls.view().unwrap().phase, BalancePhase::Ready);
+        assert_eq!(sls.advance(), None);
+        let v = sls.view().unwrap();
+        assert_eq!(v.phase, BalancePhase::Lift);
+        assert_eq!(v.stance, Some(Side::Right));
+        sls.advance(); // the patient is ready: countdown
+        assert!(matches!(
+            sls.view().unwrap().phase,
+            BalancePhase::Countdown { .. }
+        ));
+        let mut saw_holding = false;
+        for t in &ts[1..] {
+            sls.apply(t);
+            saw_holding |= matches!(sls.view().unwrap().phase, BalancePhase::Holding { .. });
+        }
+        assert!(saw_holding, "the live timer ran");
+        let v = sls.view().unwrap();
+        assert_eq!(v.results.len(), 1, "{v:?}");
+        let r = &v.results[0];
+        assert_eq!(r.stance, Side::Right);
+        assert_eq!(r.reason, BalanceEnd::FootDown);
+        // 25 Hz samples: the hold is timed to a few samples.
+        assert!(
+            (r.held_s - truth.held_s).abs() < 0.3,
+            "held {} vs truth {}",
+            r.held_s,
+            truth.held_s
+        );
+    }
+
+    #[test]
+    fn without_leg_or_back_sensors_the_single_leg_stance_says_why() {
+        let tick = parse_tick(
+            &json!({"type": "tick", "status": {"t_s": 1.0, "sensors": [
+                {"placement": "left_thigh", "state": "streaming", "rate_hz": 100.0}]}})
+            .to_string(),
+        )
+        .unwrap()
+        .unwrap();
+        let mut sls = LiveSls::default();
+        sls.apply(&tick);
+        assert!(sls.view().is_none());
+        let why = sls.advance().expect("a reason");
+        assert!(why.starts_with("single-leg stance:"), "{why}");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! the ticks ([`LiveGuides`]); the single-leg stance screen is not driven yet when attached.
 
 use super::common::DataDirArg;
-use super::dash_feed::{parse_tick, Feed, LiveGuides, Tick};
+use super::dash_feed::{parse_tick, Feed, LiveGuides, LiveSls, Tick};
 use super::history_view;
 use anyhow::Context;
 use crossterm::event::{self, Event};
@@ -315,6 +315,8 @@ struct Ui {
     feed: Feed,
     /// The guided tests, run here on the live samples.
     guides: LiveGuides,
+    /// The guided single-leg stance test, run here on the live samples.
+    sls: LiveSls,
     alert: Option<String>,
     status: Option<String>,
     summary: SessionSummary,
@@ -344,6 +346,9 @@ impl Ui {
             }
         }
         m.other = self.guides.view();
+        if let Some(b) = self.sls.view() {
+            m.balance = b;
+        }
         m.summary = self.summary.clone();
         m.history = self.history.clone();
         if m.patient.is_none() {
@@ -364,6 +369,7 @@ fn ui_loop(
     let mut ui = Ui {
         feed: Feed::new(),
         guides: LiveGuides::new(steady_analysis::Subject::default()),
+        sls: LiveSls::default(),
         alert: None,
         status: None,
         summary: SessionSummary::default(),
@@ -387,6 +393,7 @@ fn ui_loop(
                         .filter_map(|s| s.placement)
                         .collect();
                     ui.guides.apply(&t, &lost);
+                    ui.sls.apply(&t);
                     // A session recording for a patient whose history is not loaded yet.
                     if let Some(s) = ui.feed.session() {
                         if ui.history_of.as_deref() != Some(s.patient.as_str()) {
@@ -470,11 +477,11 @@ fn ui_loop(
                 app.show(Screen::OtherTests);
                 None
             }
-            Some(Action::BalanceContinue | Action::BalanceStop) => Some(
-                "the single-leg stance test runs in `steady demo`; here: 4-stage, TUG and \
-                 chair stand on screen 4"
-                    .to_string(),
-            ),
+            Some(Action::BalanceContinue) => ui.sls.advance(),
+            Some(Action::BalanceStop) => {
+                ui.sls.stop();
+                None
+            }
             Some(Action::Identify(_) | Action::CyclePlacement(_)) => {
                 Some("identify/placement: use `steady sensors` (not via the daemon yet)".into())
             }
