@@ -562,6 +562,8 @@ impl LiveGuides {
 /// decimated stream is too coarse for one; the trial's sway is in the stored session.
 #[derive(Debug, Clone, Default)]
 pub struct LiveSls {
+    /// The protocol's settings (trials per side, time limit, order).
+    config: ProtocolConfig,
     protocol: Option<SlsProtocol>,
     /// Why the test cannot run with the sensors worn (no leg or lower-back sensor).
     unavailable: Option<String>,
@@ -575,7 +577,7 @@ impl LiveSls {
         if self.protocol.is_none() && self.unavailable.is_none() {
             let placements: Vec<Placement> =
                 tick.status.sensors.iter().map(|s| s.placement).collect();
-            match SlsProtocol::new(ProtocolConfig::default(), &placements) {
+            match SlsProtocol::new(self.config.clone(), &placements) {
                 Ok(p) => self.protocol = Some(p),
                 Err(e) => self.unavailable = Some(format!("single-leg stance: {e}")),
             }
@@ -627,7 +629,7 @@ impl LiveSls {
     /// What the balance screen shows (`None` before the first tick or without the sensors).
     pub fn view(&self) -> Option<BalanceView> {
         let p = self.protocol.as_ref()?;
-        let cfg = ProtocolConfig::default();
+        let cfg = &self.config;
         let reason = |why: &SlsEndReason| match why {
             SlsEndReason::Detected(EndedBy::TouchDown) => BalanceEnd::FootDown,
             SlsEndReason::Detected(EndedBy::Hop) => BalanceEnd::Hop,

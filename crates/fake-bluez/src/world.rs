@@ -660,20 +660,33 @@ impl World {
         }
         let uuid = ch.uuid;
         if self.devices[i].notifying.insert(uuid) {
-            let path = self.path_of(i, Gatt::Char(s, c));
-            self.effects.push(Effect::PropertiesChanged {
-                path,
-                iface: CHAR_IFACE,
-                changed: vec![("Notifying", Value::Bool(true))],
-            });
-            let mut out = Out::new();
-            self.devices[i]
-                .sensor
-                .firmware
-                .on_notify(now_s, uuid, true, &mut out);
-            self.deliver(i, out);
+            self.notifying_changed(i, s, c, uuid, true, now_s);
         }
         Ok(())
+    }
+
+    /// Announces a characteristic's new `Notifying` state and tells the firmware.
+    fn notifying_changed(
+        &mut self,
+        i: usize,
+        s: usize,
+        c: usize,
+        uuid: Uuid,
+        on: bool,
+        now_s: f64,
+    ) {
+        let path = self.path_of(i, Gatt::Char(s, c));
+        self.effects.push(Effect::PropertiesChanged {
+            path,
+            iface: CHAR_IFACE,
+            changed: vec![("Notifying", Value::Bool(on))],
+        });
+        let mut out = Out::new();
+        self.devices[i]
+            .sensor
+            .firmware
+            .on_notify(now_s, uuid, on, &mut out);
+        self.deliver(i, out);
     }
 
     /// `GattCharacteristic1.StopNotify`.
@@ -688,18 +701,7 @@ impl World {
         if !self.devices[i].notifying.remove(&uuid) {
             return Err(BluezError::Failed("No notify session started".into()));
         }
-        let path = self.path_of(i, Gatt::Char(s, c));
-        self.effects.push(Effect::PropertiesChanged {
-            path,
-            iface: CHAR_IFACE,
-            changed: vec![("Notifying", Value::Bool(false))],
-        });
-        let mut out = Out::new();
-        self.devices[i]
-            .sensor
-            .firmware
-            .on_notify(now_s, uuid, false, &mut out);
-        self.deliver(i, out);
+        self.notifying_changed(i, s, c, uuid, false, now_s);
         Ok(())
     }
 

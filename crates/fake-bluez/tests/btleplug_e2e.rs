@@ -11,24 +11,24 @@
 //! waits only bound how long a test may hang.
 
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+mod common;
+
+use common::{central, env, policy, run};
+use std::sync::{Arc, Mutex};
 
 use steady_core::{Micros, Placement};
 use steady_fake_bluez::firmware::{polar as fake_polar, Motion};
-use steady_fake_bluez::{FakeBluez, Family, PrivateBus, SimSensor, SYSTEM_BUS_ENV};
+use steady_fake_bluez::{Family, SimSensor};
 use steady_protocol::vendors::{self, dot, metawear, polar, thingy, witmotion, DeviceTime};
 use steady_protocol::{gatt, Command, CommandFrame, DataFrame, StatusFrame};
 use steady_sensors::ble::bluez::{BluezCentral, BluezPeripheral};
 // The manager hands out each notification with its decoded samples; these tests look at the
 // bytes and the address, as the fake sent them.
-use steady_sensors::ble::manager::{
-    Manager, ManagerConfig, SensorData as RawNotification, SensorStatus,
-};
+use steady_sensors::ble::manager::{Manager, SensorData as RawNotification, SensorStatus};
 use steady_sensors::ble::registry::{RegisteredDevice, Registry};
 use steady_sensors::ble::scan::scan;
 use steady_sensors::ble::transport::{Address, BleCentral, BleError, BlePeripheral, Notification};
-use steady_sensors::ble::{LinkPolicy, SensorState, Vendor};
+use steady_sensors::ble::{SensorState, Vendor};
 use steady_sensors::gaps::GapTracker;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{sleep, timeout, Duration, Instant};
@@ -66,50 +66,6 @@ fn devices() -> Vec<SimSensor> {
         SimSensor::new(Family::WitMotion, BAD_WIT, 2),
         SimSensor::new(Family::MovellaDot, MUTE_DOT, 0).silent(),
     ]
-}
-
-struct Env {
-    _bus: PrivateBus,
-    fake: FakeBluez,
-}
-
-/// The process-wide bus and fake, and the lock that runs tests one at a time.
-fn env() -> (&'static FakeBluez, MutexGuard<'static, ()>) {
-    static ENV: OnceLock<Env> = OnceLock::new();
-    static SERIAL: Mutex<()> = Mutex::new(());
-    let guard = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
-    let env = ENV.get_or_init(|| {
-        let bus = PrivateBus::start().unwrap_or_else(|e| panic!("cannot run BLE tests: {e}"));
-        // Before btleplug's first connection: libdbus caches the address per process.
-        std::env::set_var(SYSTEM_BUS_ENV, bus.address());
-        let fake = FakeBluez::start(bus.address()).expect("fake BlueZ owns org.bluez");
-        for d in devices() {
-            fake.add(d);
-        }
-        Env { _bus: bus, fake }
-    });
-    (&env.fake, guard)
-}
-
-fn run<F: Future<Output = ()>>(f: F) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        f.await;
-        // Let bluez-async remove its match rules (spawned on drop) before the runtime ends.
-        sleep(Duration::from_millis(100)).await;
-    });
-}
-
-async fn central() -> Arc<BluezCentral> {
-    Arc::new(
-        BluezCentral::new()
-            .await
-            .expect("btleplug finds the fake adapter"),
-    )
 }
 
 /// Scans until the stack knows `address` (≤ 5 s).
@@ -154,7 +110,7 @@ fn count(got: &[Notification], uuid: u128) -> usize {
 
 #[test]
 fn scan_recognises_every_vendor_and_registers_the_imus() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let found = scan(&*c, Duration::from_millis(300), false)
@@ -253,7 +209,7 @@ fn scan_recognises_every_vendor_and_registers_the_imus() {
 
 #[test]
 fn steady_sensor_configures_and_streams_frames_at_200_hz() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let p = peripheral(&c, STEADY).await;
@@ -346,7 +302,7 @@ fn steady_sensor_configures_and_streams_frames_at_200_hz() {
 
 #[test]
 fn metawear_streams_acc_and_gyro_after_its_command_sequence() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let p = peripheral(&c, META).await;
@@ -422,7 +378,7 @@ fn metawear_streams_acc_and_gyro_after_its_command_sequence() {
 
 #[test]
 fn polar_pmd_streams_compressed_acc_and_gyro_at_208_hz() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let p = peripheral(&c, POLAR).await;
@@ -506,7 +462,7 @@ fn polar_pmd_streams_compressed_acc_and_gyro_at_208_hz() {
 
 #[test]
 fn thingy_raw_motion_follows_its_configured_rate() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let p = peripheral(&c, THINGY).await;
@@ -548,23 +504,6 @@ fn thingy_raw_motion_follows_its_configured_rate() {
 
 // ---- the connection manager over btleplug ----
 
-fn policy() -> ManagerConfig {
-    ManagerConfig {
-        policy: LinkPolicy {
-            stall_after_us: 300_000,
-            link_lost_after_us: 1_500_000,
-            backoff_initial_us: 100_000,
-            backoff_max_us: 400_000,
-            lost_after_attempts: 50,
-            battery_period_us: 60_000_000,
-        },
-        rate_hz: 200,
-        channel_capacity: 8192,
-        connect_timeout_us: 5_000_000,
-        receive: steady_sensors::receive::ReceiveConfig::default(),
-    }
-}
-
 fn registered(address: [u8; 6], vendor: Vendor, placement: Placement) -> RegisteredDevice {
     RegisteredDevice {
         address: Address(address),
@@ -583,7 +522,7 @@ struct Running {
 }
 
 async fn start(central: Arc<BluezCentral>, devices: Vec<RegisteredDevice>) -> Running {
-    let (manager, mut rx) = Manager::start(central, devices, policy())
+    let (manager, mut rx) = Manager::start(central, devices, policy(200))
         .await
         .expect("manager starts");
     let raw = Arc::new(Mutex::new(Vec::new()));
@@ -670,7 +609,7 @@ fn dot_seq(n: &RawNotification, rate_hz: f64) -> u64 {
 
 #[test]
 fn manager_configures_witmotion_at_200_hz_and_dot_and_streams_both() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let devices = vec![
@@ -762,7 +701,7 @@ fn manager_configures_witmotion_at_200_hz_and_dot_and_streams_both() {
 
 #[test]
 fn link_loss_mid_stream_reconnects_and_the_gap_is_counted_exactly() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let mut m = start(
@@ -827,7 +766,7 @@ fn link_loss_mid_stream_reconnects_and_the_gap_is_counted_exactly() {
 
 #[test]
 fn removed_device_is_rediscovered_and_streams_again() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let mut m = start(
@@ -880,7 +819,7 @@ fn removed_device_is_rediscovered_and_streams_again() {
 
 #[test]
 fn malformed_notifications_are_counted_and_streaming_goes_on() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let mut m = start(
@@ -925,7 +864,7 @@ fn malformed_notifications_are_counted_and_streaming_goes_on() {
 
 #[test]
 fn sensor_that_never_streams_is_reported_stalled_not_reconnected() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let mut m = start(
@@ -941,7 +880,7 @@ fn sensor_that_never_streams_is_reported_stalled_not_reconnected() {
             .await;
         // Well past the link-loss silence threshold: still stalled, never torn down.
         sleep(Duration::from_micros(
-            policy().policy.link_lost_after_us + 500_000,
+            policy(200).policy.link_lost_after_us + 500_000,
         ))
         .await;
         let s = m.states.borrow().clone();

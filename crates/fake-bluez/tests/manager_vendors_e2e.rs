@@ -15,22 +15,24 @@
 //! tests run one at a time. No wall-clock assertions: waits only bound how long a test may
 //! hang.
 
-use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+mod common;
+
+use common::{central, env, policy, run};
+use std::sync::{Arc, Mutex};
 
 use steady_core::{ImuSample, Placement};
 use steady_fake_bluez::firmware::thingy::ACC_FULL_SCALE_MPS2;
 use steady_fake_bluez::firmware::Motion;
-use steady_fake_bluez::{FakeBluez, Family, PrivateBus, SimSensor, SYSTEM_BUS_ENV};
+use steady_fake_bluez::{FakeBluez, Family, SimSensor};
 use steady_protocol::{Command, CommandFrame, SampleRate};
 use steady_sensors::ble::bluez::BluezCentral;
-use steady_sensors::ble::manager::{Manager, ManagerConfig, SensorData, SensorStatus};
+use steady_sensors::ble::manager::{Manager, SensorData, SensorStatus};
 use steady_sensors::ble::registry::RegisteredDevice;
 use steady_sensors::ble::scan::{scan, ScanResult};
 use steady_sensors::ble::transport::Address;
-use steady_sensors::ble::{LinkPolicy, SensorState, Vendor};
+use steady_sensors::ble::{SensorState, Vendor};
 use tokio::sync::watch;
-use tokio::time::{sleep, timeout, Duration};
+use tokio::time::{timeout, Duration};
 
 // The simulated devices; the last argument of `SimSensor::new` picks the body sensor.
 const META: [u8; 6] = [0xF1, 0x3A, 0x00, 0x00, 0x10, 0x01];
@@ -54,50 +56,6 @@ fn devices() -> Vec<SimSensor> {
     ]
 }
 
-struct Env {
-    _bus: PrivateBus,
-    fake: FakeBluez,
-}
-
-/// The process-wide bus and fake, and the lock that runs tests one at a time.
-fn env() -> (&'static FakeBluez, MutexGuard<'static, ()>) {
-    static ENV: OnceLock<Env> = OnceLock::new();
-    static SERIAL: Mutex<()> = Mutex::new(());
-    let guard = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
-    let env = ENV.get_or_init(|| {
-        let bus = PrivateBus::start().unwrap_or_else(|e| panic!("cannot run BLE tests: {e}"));
-        // Before btleplug's first connection: libdbus caches the address per process.
-        std::env::set_var(SYSTEM_BUS_ENV, bus.address());
-        let fake = FakeBluez::start(bus.address()).expect("fake BlueZ owns org.bluez");
-        for d in devices() {
-            fake.add(d);
-        }
-        Env { _bus: bus, fake }
-    });
-    (&env.fake, guard)
-}
-
-fn run<F: Future<Output = ()>>(f: F) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        f.await;
-        // Let bluez-async remove its match rules (spawned on drop) before the runtime ends.
-        sleep(Duration::from_millis(100)).await;
-    });
-}
-
-async fn central() -> Arc<BluezCentral> {
-    Arc::new(
-        BluezCentral::new()
-            .await
-            .expect("btleplug finds the fake adapter"),
-    )
-}
-
 /// `steady sensors scan`'s function: the device as recognised from its advertisement.
 async fn recognised(c: &BluezCentral, address: [u8; 6]) -> ScanResult {
     let found = scan(c, Duration::from_millis(300), false)
@@ -107,23 +65,6 @@ async fn recognised(c: &BluezCentral, address: [u8; 6]) -> ScanResult {
         .into_iter()
         .find(|r| r.address == Address(address))
         .unwrap_or_else(|| panic!("{address:02X?} not recognised"))
-}
-
-fn policy(rate_hz: u32) -> ManagerConfig {
-    ManagerConfig {
-        policy: LinkPolicy {
-            stall_after_us: 300_000,
-            link_lost_after_us: 1_500_000,
-            backoff_initial_us: 100_000,
-            backoff_max_us: 400_000,
-            lost_after_attempts: 50,
-            battery_period_us: 60_000_000,
-        },
-        rate_hz,
-        channel_capacity: 8192,
-        connect_timeout_us: 5_000_000,
-        receive: steady_sensors::receive::ReceiveConfig::default(),
-    }
 }
 
 /// A started manager plus everything it delivered so far.
@@ -263,7 +204,7 @@ const G: f64 = 9.80665;
 
 #[test]
 fn metawear_through_the_manager_packed_acc_and_gyro_at_100_hz() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let found = recognised(&c, META).await;
@@ -339,7 +280,7 @@ fn metawear_through_the_manager_packed_acc_and_gyro_at_100_hz() {
 
 #[test]
 fn polar_through_the_manager_delta_frames_scaled_by_the_start_response_factor() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let found = recognised(&c, POLAR).await;
@@ -400,7 +341,7 @@ fn polar_through_the_manager_delta_frames_scaled_by_the_start_response_factor() 
 
 #[test]
 fn thingy_through_the_manager_rate_set_before_notifications_and_2_g_saturation() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let found = recognised(&c, THINGY).await;
@@ -483,7 +424,7 @@ fn steady_truth(index: usize) -> Truth {
 
 #[test]
 fn steady_sensor_through_the_manager_at_200_hz_with_battery_query() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let found = recognised(&c, STEADY).await;
@@ -531,7 +472,7 @@ fn steady_sensor_through_the_manager_at_200_hz_with_battery_query() {
 
 #[test]
 fn steady_sensor_link_loss_reconnects_and_reports_the_exact_gap() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let found = recognised(&c, LOSS_STEADY).await;
@@ -617,7 +558,7 @@ fn steady_sensor_link_loss_reconnects_and_reports_the_exact_gap() {
 
 #[test]
 fn polar_link_loss_restarts_both_streams_and_reports_the_exact_gap() {
-    let (fake, _serial) = env();
+    let (fake, _serial) = env(devices);
     run(async {
         let c = central().await;
         let found = recognised(&c, LOSS_POLAR).await;
