@@ -3,7 +3,8 @@
 //! analysis (`GaitAnalyzer`) → a [`LiveSnapshot`] a UI polls.
 //!
 //! [`LivePipeline::push`] takes one notification; [`LivePipeline::snapshot`] is cheap and
-//! can be called at any rate; [`LivePipeline::finish`] flushes the analysis.
+//! can be called at any rate; [`LivePipeline::finish`] flushes the analysis. The analysis
+//! half alone is [`LiveAnalysis`] (decoded samples in), for sources that decode elsewhere.
 
 use std::collections::VecDeque;
 
@@ -93,74 +94,56 @@ pub struct LiveSnapshot {
 
 struct Slot {
     rx: SensorPipeline,
-    signal: VecDeque<ImuSample>,
     last_arrival_host_us: Option<u64>,
     first_t: Option<Micros>,
     battery_pct: Option<u8>,
 }
 
-/// The live pipeline (no threads, no clock: arrival times come with the notifications).
-pub struct LivePipeline {
-    slots: Vec<Slot>,
+/// The analysis half of the live path: decoded samples (already on the session timeline) in,
+/// streaming gait analysis, recent signals, events and live metrics out. Shared by the
+/// notification-decoding [`LivePipeline`] and sources that decode elsewhere (the BLE
+/// connection manager of `steady daemon`).
+pub struct LiveAnalysis {
+    placements: Vec<Placement>,
+    signals: Vec<VecDeque<ImuSample>>,
     analyzer: Option<GaitAnalyzer>,
     events: VecDeque<GaitEvent>,
     strides: Vec<Stride>,
     n_events: usize,
-    now_host_us: u64,
     newest: Micros,
 }
 
-impl LivePipeline {
-    /// A pipeline for sensors `(placement, nominal rate)`, session time zero at host time
-    /// `origin_host_us`.
-    pub fn new(sensors: &[(Placement, f64)], subject: Subject, origin_host_us: u64) -> Self {
-        let clock = ClockConfig {
-            session_origin_host_us: origin_host_us,
-            ..ClockConfig::default()
-        };
-        LivePipeline {
-            slots: sensors
-                .iter()
-                .map(|&(p, r)| Slot {
-                    rx: SensorPipeline::new(p, r, clock),
-                    signal: VecDeque::new(),
-                    last_arrival_host_us: None,
-                    first_t: None,
-                    battery_pct: None,
-                })
-                .collect(),
+impl LiveAnalysis {
+    /// An analysis of sensors `(placement, nominal rate)`; indices follow this list.
+    pub fn new(sensors: &[(Placement, f64)], subject: Subject) -> Self {
+        LiveAnalysis {
+            placements: sensors.iter().map(|s| s.0).collect(),
+            signals: sensors.iter().map(|_| VecDeque::new()).collect(),
             analyzer: Some(GaitAnalyzer::new(sensors, subject)),
             events: VecDeque::new(),
             strides: Vec::new(),
             n_events: 0,
-            now_host_us: origin_host_us,
             newest: Micros::ZERO,
         }
     }
 
-    /// Handles one notification of sensor `index` (position in `new`'s list); returns the
-    /// samples it produced (already fed to the analysis).
-    pub fn push(&mut self, index: usize, bytes: &[u8], arrival_host_us: u64) -> Vec<ImuSample> {
-        let Some(slot) = self.slots.get_mut(index) else {
-            return Vec::new();
+    /// Feeds decoded samples of sensor `index` (time-ordered, session timeline).
+    pub fn push(&mut self, index: usize, samples: &[ImuSample]) {
+        let (Some(&placement), Some(signal)) =
+            (self.placements.get(index), self.signals.get_mut(index))
+        else {
+            return;
         };
-        self.now_host_us = self.now_host_us.max(arrival_host_us);
-        slot.last_arrival_host_us = Some(arrival_host_us);
-        let samples = slot.rx.push(bytes, arrival_host_us);
-        if samples.is_empty() {
-            return samples;
-        }
-        slot.first_t.get_or_insert(samples[0].t);
-        let newest = samples[samples.len() - 1].t;
+        let Some(last) = samples.last() else { return };
+        let newest = last.t;
         self.newest = self.newest.max(newest);
-        slot.signal.extend(samples.iter().copied());
+        signal.extend(samples.iter().copied());
         let keep_from = newest + -(SIGNAL_WINDOW_S * 1e6) as i64;
-        while slot.signal.front().is_some_and(|s| s.t < keep_from) {
-            slot.signal.pop_front();
+        while signal.front().is_some_and(|s| s.t < keep_from) {
+            signal.pop_front();
         }
-        let placement = slot.rx.placement;
         if let Some(a) = self.analyzer.as_mut() {
-            if let Ok(outs) = a.push(placement, &samples) {
+            if let Ok(outs) = a.push(placement, samples) {
                 for o in outs {
                     match o {
                         GaitOutput::Event(e) => {
@@ -176,10 +159,110 @@ impl LivePipeline {
                 }
             }
         }
+    }
+
+    /// Newest sample time seen.
+    pub fn newest(&self) -> Micros {
+        self.newest
+    }
+
+    /// The last [`SIGNAL_WINDOW_S`] seconds of samples per sensor.
+    pub fn signals(&self) -> Vec<(Placement, Vec<ImuSample>)> {
+        self.placements
+            .iter()
+            .zip(&self.signals)
+            .map(|(p, s)| (*p, s.iter().copied().collect()))
+            .collect()
+    }
+
+    /// The most recent gait events, oldest first.
+    pub fn recent_events(&self) -> Vec<GaitEvent> {
+        self.events.iter().copied().collect()
+    }
+
+    /// Current metrics from the strides so far.
+    pub fn metrics(&self) -> LiveMetrics {
+        let recent: Vec<&Stride> = self.strides.iter().rev().take(10).collect();
+        let cadence_spm = if recent.len() >= 2 {
+            let mean =
+                recent.iter().map(|s| s.end_s - s.start_s).sum::<f64>() / recent.len() as f64;
+            Some(120.0 / mean)
+        } else {
+            None
+        };
+        let stance = |side| {
+            let v: Vec<f64> = recent
+                .iter()
+                .filter(|s| s.side == Some(side))
+                .filter_map(|s| s.stance_s)
+                .collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        };
+        LiveMetrics {
+            n_strides: self.strides.len(),
+            n_events: self.n_events,
+            cadence_spm,
+            stance_s: [
+                stance(steady_core::Side::Left),
+                stance(steady_core::Side::Right),
+            ],
+        }
+    }
+
+    /// Flushes the analysis and returns the full gait report (once).
+    pub fn finish(&mut self) -> Option<GaitReport> {
+        self.analyzer.take().map(|a| a.finish())
+    }
+}
+
+/// The live pipeline (no threads, no clock: arrival times come with the notifications):
+/// per-sensor decode, clock sync and gap accounting, then [`LiveAnalysis`].
+pub struct LivePipeline {
+    slots: Vec<Slot>,
+    analysis: LiveAnalysis,
+    now_host_us: u64,
+}
+
+impl LivePipeline {
+    /// A pipeline for sensors `(placement, nominal rate)`, session time zero at host time
+    /// `origin_host_us`.
+    pub fn new(sensors: &[(Placement, f64)], subject: Subject, origin_host_us: u64) -> Self {
+        let clock = ClockConfig {
+            session_origin_host_us: origin_host_us,
+            ..ClockConfig::default()
+        };
+        LivePipeline {
+            slots: sensors
+                .iter()
+                .map(|&(p, r)| Slot {
+                    rx: SensorPipeline::new(p, r, clock),
+                    last_arrival_host_us: None,
+                    first_t: None,
+                    battery_pct: None,
+                })
+                .collect(),
+            analysis: LiveAnalysis::new(sensors, subject),
+            now_host_us: origin_host_us,
+        }
+    }
+
+    /// Handles one notification of sensor `index` (position in `new`'s list); returns the
+    /// samples it produced (already fed to the analysis).
+    pub fn push(&mut self, index: usize, bytes: &[u8], arrival_host_us: u64) -> Vec<ImuSample> {
+        let Some(slot) = self.slots.get_mut(index) else {
+            return Vec::new();
+        };
+        self.now_host_us = self.now_host_us.max(arrival_host_us);
+        slot.last_arrival_host_us = Some(arrival_host_us);
+        let samples = slot.rx.push(bytes, arrival_host_us);
+        if let Some(first) = samples.first() {
+            slot.first_t.get_or_insert(first.t);
+            self.analysis.push(index, &samples);
+        }
         samples
     }
 
-    #[allow(dead_code)] // used by the BLE source (battery reads)
+    #[allow(dead_code)] // for sources that read the battery separately
     /// Sets a sensor’s battery level (from a status frame or a GATT battery read).
     pub fn set_battery(&mut self, index: usize, pct: u8) {
         if let Some(s) = self.slots.get_mut(index) {
@@ -236,46 +319,18 @@ impl LivePipeline {
                 }
             })
             .collect();
-        let recent: Vec<&Stride> = self.strides.iter().rev().take(10).collect();
-        let cadence_spm = if recent.len() >= 2 {
-            let mean =
-                recent.iter().map(|s| s.end_s - s.start_s).sum::<f64>() / recent.len() as f64;
-            Some(120.0 / mean)
-        } else {
-            None
-        };
-        let stance = |side| {
-            let v: Vec<f64> = recent
-                .iter()
-                .filter(|s| s.side == Some(side))
-                .filter_map(|s| s.stance_s)
-                .collect();
-            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-        };
         LiveSnapshot {
-            t: self.newest,
+            t: self.analysis.newest(),
             sensors,
-            signals: self
-                .slots
-                .iter()
-                .map(|s| (s.rx.placement, s.signal.iter().copied().collect()))
-                .collect(),
-            recent_events: self.events.iter().copied().collect(),
-            metrics: LiveMetrics {
-                n_strides: self.strides.len(),
-                n_events: self.n_events,
-                cadence_spm,
-                stance_s: [
-                    stance(steady_core::Side::Left),
-                    stance(steady_core::Side::Right),
-                ],
-            },
+            signals: self.analysis.signals(),
+            recent_events: self.analysis.recent_events(),
+            metrics: self.analysis.metrics(),
         }
     }
 
     /// Flushes the analysis and returns the full gait report.
     pub fn finish(&mut self) -> Option<GaitReport> {
-        self.analyzer.take().map(|a| a.finish())
+        self.analysis.finish()
     }
 }
 

@@ -1,4 +1,5 @@
-//! `steady daemon [--simulate]`: the long-running service (see `src/daemon/`).
+//! `steady daemon [--simulate]`: the long-running service (see `src/daemon/`). Without
+//! `--simulate` it records the BLE sensors registered in the data directory.
 
 use std::process::ExitCode;
 
@@ -16,6 +17,9 @@ pub struct Args {
     /// Seed of the simulation.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Sample rate asked of BLE sensors, Hz (each family uses its nearest supported rate).
+    #[arg(long, default_value_t = 100)]
+    pub rate_hz: u32,
     #[command(flatten)]
     pub data: DataDirArg,
 }
@@ -27,6 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         simulate: args.simulate,
         speed: args.speed,
         seed: args.seed,
+        rate_hz: args.rate_hz,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -52,6 +52,12 @@ pub struct Status {
     /// Per sensor.
     #[serde(default)]
     pub sensors: Vec<SensorJson>,
+    /// Supported sensors nearby that are not registered.
+    #[serde(default)]
+    pub nearby: Vec<NearbyJson>,
+    /// A message about the daemon's sensor source (e.g. no sensor registered).
+    #[serde(default)]
+    pub notice: Option<String>,
     /// Live metrics.
     #[serde(default)]
     pub metrics: MetricsJson,
@@ -65,8 +71,20 @@ pub struct Status {
 pub struct SensorJson {
     /// Where it sits.
     pub placement: Placement,
-    /// `waiting`, `streaming` or `stalled`.
+    /// `waiting`, `connecting`, `streaming`, `stalled`, `reconnecting` or `lost`.
     pub state: String,
+    /// Device address (absent from older daemons).
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Sensor family.
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// Advertised name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Signal strength, dBm.
+    #[serde(default)]
+    pub rssi_dbm: Option<i16>,
     /// Measured rate, Hz.
     #[serde(default)]
     pub rate_hz: f64,
@@ -82,6 +100,22 @@ pub struct SensorJson {
     /// Battery, percent.
     #[serde(default)]
     pub battery_pct: Option<u8>,
+}
+
+/// A nearby, unregistered sensor of the status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NearbyJson {
+    /// Device address.
+    pub address: String,
+    /// Sensor family.
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// Advertised name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Signal strength, dBm.
+    #[serde(default)]
+    pub rssi_dbm: Option<i16>,
 }
 
 /// Live metrics of the status.
@@ -159,7 +193,15 @@ pub struct Feed {
     traces: BTreeMap<Placement, Vec<(f64, f64)>>,
     events: Vec<GaitEvent>,
     stalled_since: BTreeMap<Placement, f64>,
+    /// Row id per device address, given on first sight (stable while the dashboard runs).
+    ids: BTreeMap<String, u16>,
     ticks: u64,
+}
+
+/// The address tail shown as a name when a device has none.
+fn short_name(address: &str) -> String {
+    let tail: Vec<&str> = address.rsplit(':').take(2).collect();
+    format!("…{}", tail.into_iter().rev().collect::<Vec<_>>().join(":"))
 }
 
 impl Feed {
@@ -178,9 +220,66 @@ impl Feed {
         self.last.as_ref().and_then(|s| s.session.as_ref())
     }
 
+    /// The daemon's message about its sensor source, if any.
+    pub fn notice(&self) -> Option<&str> {
+        self.last.as_ref().and_then(|s| s.notice.as_deref())
+    }
+
+    /// The device address of sensor row `id` (registered or nearby), if known.
+    pub fn address(&self, id: u16) -> Option<&str> {
+        self.ids
+            .iter()
+            .find(|(_, v)| **v == id)
+            .map(|(a, _)| a.as_str())
+    }
+
+    /// The placement `p` on the Sensors screen assigns to row `id`: the next placement in
+    /// [`Placement::ALL`] order after its current one that no other registered sensor holds.
+    pub fn next_placement(&self, id: u16) -> Result<(String, Placement), String> {
+        let address = self
+            .address(id)
+            .ok_or("this sensor has no address; it cannot be assigned")?
+            .to_string();
+        let st = self.last.as_ref().ok_or("no update from the daemon yet")?;
+        let current = st
+            .sensors
+            .iter()
+            .find(|s| s.address.as_deref() == Some(address.as_str()))
+            .map(|s| s.placement);
+        let taken: Vec<Placement> = st
+            .sensors
+            .iter()
+            .filter(|s| s.address.as_deref() != Some(address.as_str()))
+            .map(|s| s.placement)
+            .collect();
+        let all = Placement::ALL;
+        let start = current
+            .and_then(|c| all.iter().position(|p| *p == c))
+            .map_or(0, |i| i + 1);
+        (0..all.len())
+            .map(|k| all[(start + k) % all.len()])
+            .find(|p| !taken.contains(p) && Some(*p) != current)
+            .map(|p| (address, p))
+            .ok_or_else(|| "every other placement is taken".to_string())
+    }
+
+    fn id_for(&mut self, address: &str) -> u16 {
+        let next = self.ids.len() as u16;
+        *self.ids.entry(address.to_string()).or_insert(next)
+    }
+
     /// Applies one tick.
     pub fn apply(&mut self, tick: Tick) {
         let now = tick.status.t_s;
+        for a in tick
+            .status
+            .sensors
+            .iter()
+            .filter_map(|s| s.address.as_deref())
+            .chain(tick.status.nearby.iter().map(|n| n.address.as_str()))
+        {
+            self.id_for(a);
+        }
         for ts in &tick.samples {
             let tr = self.traces.entry(ts.placement).or_default();
             // A new simulation lap or a daemon restart steps the clock back: start over.
@@ -225,7 +324,13 @@ impl Feed {
     }
 
     fn sensor_rows(&self, st: &Status) -> Vec<SensorRow> {
-        st.sensors
+        let source = if st.source.is_empty() {
+            "daemon"
+        } else {
+            st.source.as_str()
+        };
+        let mut rows: Vec<SensorRow> = st
+            .sensors
             .iter()
             .enumerate()
             .map(|(i, s)| {
@@ -239,27 +344,42 @@ impl Feed {
                             SensorState::Stalled
                         }
                     }
+                    "reconnecting" => SensorState::Reconnecting,
+                    "lost" => SensorState::Lost,
                     _ => SensorState::Connecting,
                 };
-                let source = if st.source.is_empty() {
-                    "daemon"
-                } else {
-                    st.source.as_str()
-                };
+                let id = s.address.as_ref().and_then(|a| self.ids.get(a).copied());
                 SensorRow {
-                    id: i as u16,
-                    name: format!("{}-{}", &source[..source.len().min(3)], i + 1),
+                    id: id.unwrap_or(i as u16),
+                    name: match (&s.name, &s.address) {
+                        (Some(n), _) => n.clone(),
+                        (None, Some(a)) => short_name(a),
+                        (None, None) => format!("{}-{}", &source[..source.len().min(3)], i + 1),
+                    },
                     placement: Some(s.placement),
-                    vendor: source.to_string(),
+                    vendor: s.vendor.clone().unwrap_or_else(|| source.to_string()),
                     state,
                     battery_pct: s.battery_pct,
-                    rssi_dbm: None,
+                    rssi_dbm: s.rssi_dbm,
                     rate_hz: s.rate_hz,
                     loss_pct: s.loss_pct,
                     clock_offset_ms: s.clock_offset_ms,
                 }
             })
-            .collect()
+            .collect();
+        rows.extend(st.nearby.iter().map(|n| SensorRow {
+            id: self.ids.get(&n.address).copied().unwrap_or(u16::MAX),
+            name: n.name.clone().unwrap_or_else(|| short_name(&n.address)),
+            placement: None,
+            vendor: n.vendor.clone().unwrap_or_default(),
+            state: SensorState::Discovered,
+            battery_pct: None,
+            rssi_dbm: n.rssi_dbm,
+            rate_hz: 0.0,
+            loss_pct: 0.0,
+            clock_offset_ms: None,
+        }));
+        rows
     }
 
     fn legs(&self) -> Vec<LegTimeline> {
@@ -465,6 +585,89 @@ mod tests {
         assert_eq!(f.model().sensors[2].state, SensorState::Lost);
         f.apply(tick(14.0, ["streaming"; 3], json!([])));
         assert_eq!(f.model().sensors[2].state, SensorState::Streaming);
+    }
+
+    #[test]
+    fn registered_and_nearby_sensors_become_rows_with_stable_ids_and_free_placements() {
+        let line = |nearby: serde_json::Value, state: &str| {
+            json!({"type": "tick", "status": {"source": "ble", "t_s": 3.0,
+                "notice": null,
+                "sensors": [
+                    {"placement": "lower_back", "state": state, "address": "C5:7E:AD:00:40:01",
+                     "vendor": "steady", "name": "steady-2001", "rssi_dbm": -58, "rate_hz": 99.0,
+                     "loss_pct": 0.5, "clock_offset_ms": 12.0, "battery_pct": 77},
+                    {"placement": "left_shank", "state": "lost", "address": "E1:0A:00:00:30:02",
+                     "vendor": "witmotion", "rate_hz": 0.0}],
+                "nearby": nearby}})
+            .to_string()
+        };
+        let mut f = Feed::new();
+        f.apply(
+            parse_tick(&line(
+                json!([{"address": "E9:7B:00:00:40:03", "vendor": "thingy52", "name": "Thingy",
+                        "rssi_dbm": -70}]),
+                "reconnecting",
+            ))
+            .unwrap()
+            .unwrap(),
+        );
+        let rows = f.model().sensors;
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            (
+                rows[0].name.as_str(),
+                rows[0].vendor.as_str(),
+                rows[0].state
+            ),
+            ("steady-2001", "steady", SensorState::Reconnecting)
+        );
+        assert_eq!(
+            (rows[0].rssi_dbm, rows[0].battery_pct),
+            (Some(-58), Some(77))
+        );
+        assert_eq!(rows[1].state, SensorState::Lost);
+        assert_eq!(rows[1].name, "…30:02", "address tail without a name");
+        let near = &rows[2];
+        assert_eq!(near.state, SensorState::Discovered);
+        assert_eq!(near.placement, None);
+        assert_eq!(
+            (near.vendor.as_str(), near.rssi_dbm),
+            ("thingy52", Some(-70))
+        );
+        assert_eq!(f.address(near.id), Some("E9:7B:00:00:40:03"));
+        // The nearby sensor's first free placement skips the two taken ones.
+        assert_eq!(
+            f.next_placement(near.id),
+            Ok(("E9:7B:00:00:40:03".into(), Placement::LeftFoot))
+        );
+        // A registered sensor cycles to the next placement nobody else holds.
+        assert_eq!(f.next_placement(rows[0].id).unwrap().1, Placement::LeftFoot);
+        assert_eq!(
+            f.next_placement(rows[1].id).unwrap().1,
+            Placement::RightShank
+        );
+        // Once assigned, the same device keeps its id as a registered row.
+        let id = near.id;
+        let mut second = parse_tick(&line(json!([]), "streaming")).unwrap().unwrap();
+        second.status.sensors.push(SensorJson {
+            placement: Placement::LeftFoot,
+            state: "connecting".into(),
+            address: Some("E9:7B:00:00:40:03".into()),
+            vendor: Some("thingy52".into()),
+            name: None,
+            rssi_dbm: None,
+            rate_hz: 0.0,
+            loss_pct: 0.0,
+            completeness: 1.0,
+            clock_offset_ms: None,
+            battery_pct: None,
+        });
+        f.apply(second);
+        let rows = f.model().sensors;
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[2].id, id);
+        assert_eq!(rows[2].placement, Some(Placement::LeftFoot));
+        assert_eq!(rows[0].state, SensorState::Streaming);
     }
 
     #[test]

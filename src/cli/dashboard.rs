@@ -9,7 +9,10 @@
 //! the daemon until `s` here, `steady session stop`, or the daemon's shutdown.
 //!
 //! The guided tests of screen 4 (4-stage, TUG, chair stand) run here, on the live samples of
-//! the ticks ([`LiveGuides`]); the single-leg stance screen is not driven yet when attached.
+//! the ticks ([`LiveGuides`]), as does the single-leg stance test ([`LiveSls`]). On the
+//! Sensors screen `i` asks the daemon to identify the selected sensor (`sensor_identify`) and
+//! `p` assigns it the next free placement (`sensor_assign`, which registers a nearby one);
+//! the daemon's answer goes to the status line.
 
 use super::common::DataDirArg;
 use super::dash_feed::{parse_tick, Feed, LiveGuides, LiveSls, Tick};
@@ -67,10 +70,33 @@ enum UiMsg {
 
 /// Jobs for the worker thread.
 enum Job {
-    Start { patient: String, test: String },
+    Start {
+        patient: String,
+        test: String,
+    },
     Stop,
-    LoadHistory { patient: String, focus: Option<i64> },
-    Export { session: i64 },
+    LoadHistory {
+        patient: String,
+        focus: Option<i64>,
+    },
+    Export {
+        session: i64,
+    },
+    Assign {
+        address: String,
+        placement: steady_core::Placement,
+    },
+    Identify {
+        address: String,
+    },
+}
+
+/// The note of a daemon answer, as ` (note)`.
+fn note(v: &Value) -> String {
+    v["note"]
+        .as_str()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default()
 }
 
 /// One request/response on a fresh connection (the daemon answers within ~50 ms, longer for
@@ -172,6 +198,20 @@ fn worker_thread(
                 load_history(&data_dir, &patient, focus, &tx);
                 continue;
             }
+            Job::Assign { address, placement } => match request(
+                &socket,
+                &json!({"cmd": "sensor_assign", "address": address, "placement": placement}),
+            ) {
+                Ok(v) => UiMsg::Status(format!("{address} assigned to {placement}{}", note(&v))),
+                Err(e) => UiMsg::Status(format!("cannot assign {address}: {e:#}")),
+            },
+            Job::Identify { address } => match request(
+                &socket,
+                &json!({"cmd": "sensor_identify", "address": address}),
+            ) {
+                Ok(v) => UiMsg::Status(format!("identify {address}{}", note(&v))),
+                Err(e) => UiMsg::Status(format!("cannot identify {address}: {e:#}")),
+            },
             Job::Export { session } => {
                 match history_view::export_report(&data_dir, session, &export_dir) {
                     Ok(p) => UiMsg::Status(format!("report written to {}", p.display())),
@@ -334,6 +374,9 @@ impl Ui {
             m.status = self.status.clone();
         }
         m.alert = self.alert.clone();
+        if m.status.is_none() {
+            m.status = self.feed.notice().map(String::from);
+        }
         if let Some(s) = self.feed.session() {
             if m.status.is_none() {
                 m.status = Some(format!(
@@ -482,9 +525,23 @@ fn ui_loop(
                 ui.sls.stop();
                 None
             }
-            Some(Action::Identify(_) | Action::CyclePlacement(_)) => {
-                Some("identify/placement: use `steady sensors` (not via the daemon yet)".into())
-            }
+            Some(Action::Identify(id)) => match ui.feed.address(id) {
+                Some(a) => {
+                    let _ = jobs.send(Job::Identify {
+                        address: a.to_string(),
+                    });
+                    Some(format!("identifying {a}…"))
+                }
+                None => Some("the daemon lists no address for this sensor".to_string()),
+            },
+            Some(Action::CyclePlacement(id)) => match ui.feed.next_placement(id) {
+                Ok((address, placement)) => {
+                    let msg = format!("assigning {address} to {placement}…");
+                    let _ = jobs.send(Job::Assign { address, placement });
+                    Some(msg)
+                }
+                Err(e) => Some(format!("cannot assign: {e}")),
+            },
         };
         if let Some(s) = status {
             ui.status = Some(s);

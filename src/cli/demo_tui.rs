@@ -71,7 +71,14 @@ enum Command {
     StopTrial,
     Next,
     Export,
+    /// `i` on the Sensors screen: the row's sensor should show itself.
+    Identify(u16),
+    /// `p` on the Sensors screen: the row's sensor gets the next free placement.
+    CyclePlacement(u16),
 }
+
+/// Name of the demo's one nearby, unassigned simulated sensor.
+const SPARE_NAME: &str = "SIM-SPARE";
 
 /// Which part of the demo runs (tells the UI which screen to show).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +157,8 @@ struct Pipeline {
     now_s: f64,
     status: Option<String>,
     out_dir: PathBuf,
+    /// Placement assigned to the spare (nearby) simulated sensor, if any.
+    spare: Option<Placement>,
 }
 
 /// The eyes-open single-leg stance norm for `age` from `steady_balance`'s table.
@@ -236,6 +245,7 @@ impl Pipeline {
             now_s: 0.0,
             status: None,
             out_dir,
+            spare: None,
         }
     }
 
@@ -702,7 +712,57 @@ impl Pipeline {
                 Ok(dir) => self.status = Some(format!("saved {}", dir.display())),
                 Err(e) => self.status = Some(format!("export failed: {e:#}")),
             },
+            Command::Identify(id) => self.status = Some(self.identify(id)),
+            Command::CyclePlacement(id) => self.status = Some(self.cycle_placement(id)),
             _ => {}
+        }
+    }
+
+    fn sensor_name(&self, id: u16) -> Option<&'static str> {
+        match self.sensors.get(id as usize) {
+            Some(s) => Some(s.name),
+            None => (id as usize == self.sensors.len()).then_some(SPARE_NAME),
+        }
+    }
+
+    /// Simulated sensors have nothing to blink: say so (as `steady daemon --simulate`).
+    fn identify(&self, id: u16) -> String {
+        match self.sensor_name(id) {
+            Some(n) => format!("{n} is simulated: it has no LED or motor, nothing blinked"),
+            None => "no such sensor".into(),
+        }
+    }
+
+    /// The spare sensor gets the next placement the walk's sensors do not hold (in this demo
+    /// only: it is not simulated, so it stays NEARBY without data); the walk's sensors keep
+    /// the placements their simulated walk was made for.
+    fn cycle_placement(&mut self, id: u16) -> String {
+        let Some(name) = self.sensor_name(id) else {
+            return "no such sensor".into();
+        };
+        if (id as usize) < self.sensors.len() {
+            return format!(
+                "{name} stays at {}: the demo's walk is simulated for that placement",
+                self.sensors[id as usize].placement
+            );
+        }
+        let taken: Vec<Placement> = self.sensors.iter().map(|s| s.placement).collect();
+        let all = Placement::ALL;
+        let start = self
+            .spare
+            .and_then(|c| all.iter().position(|p| *p == c))
+            .map_or(0, |i| i + 1);
+        let next = (0..all.len())
+            .map(|k| all[(start + k) % all.len()])
+            .find(|p| !taken.contains(p));
+        match next {
+            Some(p) => {
+                self.spare = Some(p);
+                format!(
+                    "{name} assigned to {p} (simulated: in this demo only, and it sends no data)"
+                )
+            }
+            None => "every placement is taken".into(),
         }
     }
 
@@ -751,6 +811,18 @@ impl Pipeline {
                     clock_offset_ms: None,
                 }
             })
+            .chain(std::iter::once(SensorRow {
+                id: self.sensors.len() as u16,
+                name: SPARE_NAME.into(),
+                placement: self.spare,
+                vendor: "steady-sim".into(),
+                state: SensorState::Discovered,
+                battery_pct: None,
+                rssi_dbm: Some(-71),
+                rate_hz: 0.0,
+                loss_pct: 0.0,
+                clock_offset_ms: None,
+            }))
             .collect()
     }
 
@@ -1233,8 +1305,9 @@ fn ui_loop(
                     Some(Action::BalanceStop) => Some(Command::StopTrial),
                     Some(Action::NextTest) => Some(Command::Next),
                     Some(Action::Export) => Some(Command::Export),
-                    // Simulated sensors cannot blink or move.
-                    Some(Action::Identify(_)) | Some(Action::CyclePlacement(_)) | None => None,
+                    Some(Action::Identify(id)) => Some(Command::Identify(id)),
+                    Some(Action::CyclePlacement(id)) => Some(Command::CyclePlacement(id)),
+                    None => None,
                 };
                 if let Some(c) = cmd {
                     let _ = tx.send(Some(c));
@@ -1262,6 +1335,50 @@ mod tests {
     }
 
     #[test]
+    fn sensors_screen_identify_and_placement_are_honest_about_simulation() {
+        let mut p = pipeline();
+        run_to(&mut p, 1.0);
+        let (_, m) = p.snapshot();
+        assert_eq!(m.sensors.len(), 4);
+        let spare = m.sensors[3].clone();
+        assert_eq!(
+            (spare.name.as_str(), spare.state, spare.placement),
+            (SPARE_NAME, SensorState::Discovered, None)
+        );
+        p.command(Command::Identify(0), 1.0);
+        assert!(
+            p.status.as_deref().unwrap().contains("no LED"),
+            "{:?}",
+            p.status
+        );
+        // The walk's sensors keep their placement; the spare takes the first free one and
+        // then the next, never one of the walk's.
+        p.command(Command::CyclePlacement(1), 1.0);
+        assert!(
+            p.status.as_deref().unwrap().contains("stays at left_shank"),
+            "{:?}",
+            p.status
+        );
+        p.command(Command::CyclePlacement(spare.id), 1.0);
+        assert_eq!(p.spare, Some(Placement::LeftFoot));
+        assert!(
+            p.status.as_deref().unwrap().contains("sends no data"),
+            "{:?}",
+            p.status
+        );
+        p.command(Command::CyclePlacement(spare.id), 1.0);
+        assert_eq!(p.spare, Some(Placement::RightFoot));
+        p.command(Command::CyclePlacement(spare.id), 1.0);
+        assert_eq!(p.spare, Some(Placement::LeftThigh), "skips both shanks");
+        let (_, m) = p.snapshot();
+        assert_eq!(m.sensors[3].placement, Some(Placement::LeftThigh));
+        assert_eq!(m.sensors[3].state, SensorState::Discovered, "still no data");
+        assert_eq!(m.sensors[1].placement, Some(Placement::LeftShank));
+        p.command(Command::Identify(9), 1.0);
+        assert_eq!(p.status.as_deref(), Some("no such sensor"));
+    }
+
+    #[test]
     fn scripted_dropout_is_lost_then_recovers_and_leaves_a_gap() {
         let mut p = pipeline();
         run_to(&mut p, 13.5);
@@ -1275,7 +1392,11 @@ mod tests {
         assert!(m.gait.completeness_pct < 100.0);
         run_to(&mut p, 17.0);
         let (_, m) = p.snapshot();
-        assert!(m.sensors.iter().all(|s| s.state == SensorState::Streaming));
+        assert!(m
+            .sensors
+            .iter()
+            .filter(|s| s.name != SPARE_NAME)
+            .all(|s| s.state == SensorState::Streaming));
         // no samples of the right shank inside the dropout, samples on both sides of it
         let rec = &p.rec[2];
         assert_eq!(rec.placement, Placement::RightShank);

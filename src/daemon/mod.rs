@@ -4,7 +4,10 @@
 //!
 //! - [`protocol`]: request/response types (pure).
 //! - [`client`]: what `steady session`, `steady status` use to talk to the daemon.
-//! - this module: single-instance lock, socket, signal handling and the engine loop.
+//! - [`ble`]: the BLE source (registered sensors through the connection manager, nearby
+//!   sensors from a periodic scan, assign and identify).
+//! - this module: single-instance lock, socket, signal handling, the engine and the simulated
+//!   source.
 //!
 //! Threads: one accept thread, one thread per connection, and the engine on the calling
 //! thread. Connections hand requests to the engine over a channel; the engine owns the
@@ -12,6 +15,7 @@
 //! so no lock is shared. SIGINT/SIGTERM set a flag the engine polls every ≤ 50 ms: it
 //! finishes the recording, removes the socket and returns.
 
+mod ble;
 pub mod client;
 pub mod protocol;
 
@@ -24,9 +28,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
+use steady_analysis::gait::types::GaitEvent;
 use steady_analysis::{SensorInput, Subject};
 use steady_core::{Gap, ImuSample, Micros, Placement};
 use steady_recording::TestKind;
+use steady_sensors::ble::transport::Address;
 use steady_sim::transport::{NotificationStream, TransportConfig};
 use steady_sim::{SensorConfig, Simulator, SteadyFrameEncoder};
 use steady_store::{EventRecord, RecordingWriter, SessionSensor, SessionSpec, Store};
@@ -53,6 +59,8 @@ pub struct Options {
     pub speed: f64,
     /// Simulation seed.
     pub seed: u64,
+    /// Sample rate asked of BLE sensors, Hz (each family uses its nearest supported rate).
+    pub rate_hz: u32,
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -128,6 +136,8 @@ fn bind_socket(path: &Path) -> anyhow::Result<UnixListener> {
 enum Msg {
     Request(Request, Sender<Value>),
     Subscribe(Sender<String>),
+    /// Something from the BLE source's tasks.
+    Ble(ble::BleMsg),
 }
 
 fn serve_connection(stream: UnixStream, tx: Sender<Msg>) {
@@ -183,8 +193,6 @@ struct Recording {
     /// Daemon-timeline time of the session start, µs.
     start_us: i64,
     samples: u64,
-    /// Gaps already written, per sensor index.
-    gaps_written: Vec<usize>,
     /// Last recorded sample time per sensor index (the timeline never steps back, also
     /// across simulation laps).
     last_t: Vec<i64>,
@@ -205,18 +213,25 @@ struct Engine {
     metrics: Value,
     /// Samples since the last tick, per sensor index (for subscribers; decimated).
     tick_samples: Vec<Vec<ImuSample>>,
+    /// The source's sensors in index order (what `session_start` lists in `spec.sensors`).
+    spec_sensors: Vec<SessionSensor>,
+    /// Supported sensors nearby that are not registered (JSON objects, see PROTOCOL.md).
+    nearby: Value,
+    /// A message about the source itself (e.g. no registered sensor), for clients.
+    notice: Option<String>,
     shutdown: bool,
 }
 
-fn spec_sensors(rate_hz: f64) -> Vec<SessionSensor> {
-    DEMO_PLACEMENTS
-        .iter()
-        .map(|p| SessionSensor {
-            placement: *p,
-            device: Some(format!("simulated:{p}")),
-            sampling_rate_hz: Some(rate_hz),
-        })
-        .collect()
+/// A source-specific request the engine hands back to its source.
+enum SourceRequest {
+    Assign(Address, Placement),
+    Identify(Address),
+}
+
+/// Parses an address as the protocol's error response.
+fn parse_address(text: &str) -> Result<Address, Value> {
+    text.parse::<Address>()
+        .map_err(|e| protocol::error(&format!("bad address `{text}`: {e}")))
 }
 
 impl Engine {
@@ -239,9 +254,17 @@ impl Engine {
             "uptime_s": self.started.elapsed().as_secs_f64(),
             "t_s": self.now_us as f64 * 1e-6,
             "sensors": self.sensors,
+            "nearby": self.nearby,
+            "notice": self.notice,
             "metrics": self.metrics,
             "session": session,
         })
+    }
+
+    /// Sets the source's sensor list (index order of `record`, gaps and tick samples).
+    fn set_sensors(&mut self, sensors: Vec<SessionSensor>) {
+        self.tick_samples = vec![Vec::new(); sensors.len()];
+        self.spec_sensors = sensors;
     }
 
     fn start(&mut self, spec: SessionSpec) -> Value {
@@ -278,8 +301,7 @@ impl Engine {
                     height_m,
                     start_us: self.now_us,
                     samples: 0,
-                    gaps_written: Vec::new(),
-                    last_t: vec![i64::MIN; DEMO_PLACEMENTS.len()],
+                    last_t: vec![i64::MIN; self.spec_sensors.len()],
                     last_error: None,
                 });
                 protocol::ok(json!({ "session": id }))
@@ -357,9 +379,12 @@ impl Engine {
         }
     }
 
-    fn handle(&mut self, msg: Msg, rate_hz: f64) {
+    /// Handles a message; returns the source-specific requests (assign, identify) and BLE
+    /// messages for the source to handle.
+    fn handle(&mut self, msg: Msg) -> Option<SourceMsg> {
         match msg {
             Msg::Subscribe(tx) => self.subscribers.push(tx),
+            Msg::Ble(m) => return Some(SourceMsg::Ble(m)),
             Msg::Request(req, reply) => {
                 let response = match req {
                     Request::Status => protocol::ok(json!({ "status": self.status() })),
@@ -381,8 +406,12 @@ impl Engine {
                             spec.pain_score = pain_score;
                             spec.notes = notes;
                             spec.source = Some(if self.simulate { "simulated" } else { "live" }.into());
-                            spec.sensors = spec_sensors(rate_hz);
-                            self.start(spec)
+                            spec.sensors = self.spec_sensors.clone();
+                            if spec.sensors.is_empty() {
+                                protocol::error("no sensor is connected: assign one first (sensor_assign, or the dashboard's Sensors screen)")
+                            } else {
+                                self.start(spec)
+                            }
                         }
                     },
                     Request::SessionStop => self.stop(),
@@ -391,10 +420,34 @@ impl Engine {
                         protocol::ok(json!({}))
                     }
                     Request::Subscribe => protocol::error("subscribe is handled per connection"),
+                    Request::SensorsNearby => protocol::ok(json!({ "nearby": self.nearby })),
+                    Request::SensorAssign { address, placement } => {
+                        let parsed = parse_address(&address).and_then(|a| {
+                            placement
+                                .parse::<Placement>()
+                                .map(|p| (a, p))
+                                .map_err(|e| protocol::error(&e.to_string()))
+                        });
+                        match (parsed, &self.rec) {
+                            (Err(e), _) => e,
+                            (Ok(_), Some(r)) => protocol::error(&format!(
+                                "session {} is being recorded: assign sensors before starting it (or stop it first)",
+                                r.id
+                            )),
+                            (Ok((a, p)), None) => {
+                                return Some(SourceMsg::Request(SourceRequest::Assign(a, p), reply))
+                            }
+                        }
+                    }
+                    Request::SensorIdentify { address } => match parse_address(&address) {
+                        Err(e) => e,
+                        Ok(a) => return Some(SourceMsg::Request(SourceRequest::Identify(a), reply)),
+                    },
                 };
                 let _ = reply.send(response);
             }
         }
+        None
     }
 
     /// Writes new samples of one sensor to the recording (session timeline).
@@ -403,7 +456,10 @@ impl Engine {
             buf.extend(samples.iter().step_by(4));
         }
         let Some(rec) = &mut self.rec else { return };
-        let last = rec.last_t.get(index).copied().unwrap_or(i64::MIN);
+        if rec.last_t.len() <= index {
+            rec.last_t.resize(index + 1, i64::MIN);
+        }
+        let last = rec.last_t[index];
         let shifted: Vec<ImuSample> = samples
             .iter()
             .filter(|s| s.t.0 >= rec.start_us && s.t.0 - rec.start_us > last)
@@ -428,62 +484,43 @@ impl Engine {
         }
     }
 
-    fn record_gaps(&mut self, live: &LivePipeline, lap_offset_us: i64) {
+    /// Records a gap of one sensor (daemon timeline) into the session, if it lies in it.
+    fn record_gap(&mut self, placement: Placement, gap: Gap) {
         let Some(rec) = &mut self.rec else { return };
-        for (i, p) in DEMO_PLACEMENTS.iter().enumerate() {
-            let Some(rx) = live.receiver(i) else { continue };
-            let gaps = rx.gaps.gaps();
-            if rec.gaps_written.len() <= i {
-                rec.gaps_written.resize(i + 1, 0);
-            }
-            for g in &gaps[rec.gaps_written[i].min(gaps.len())..] {
-                let start = g.start.0 + lap_offset_us - rec.start_us;
-                if start >= 0 {
-                    let gap = Gap {
-                        start: Micros(start),
-                        end: Micros(g.end.0 + lap_offset_us - rec.start_us),
-                        lost_samples: g.lost_samples,
-                    };
-                    if let Err(e) = rec.writer.push_gap(*p, gap) {
-                        rec.last_error = Some(e.to_string());
-                    }
-                }
-            }
-            rec.gaps_written[i] = gaps.len();
+        let start = gap.start.0 - rec.start_us;
+        if start < 0 {
+            return;
+        }
+        let gap = Gap {
+            start: Micros(start),
+            end: Micros(gap.end.0 - rec.start_us),
+            lost_samples: gap.lost_samples,
+        };
+        if let Err(e) = rec.writer.push_gap(placement, gap) {
+            rec.last_error = Some(e.to_string());
         }
     }
 
-    fn tick(&mut self, live: &LivePipeline, lap_offset_us: i64) {
-        let snap = live.snapshot();
-        self.sensors = serde_json::to_value(&snap.sensors).unwrap_or(Value::Null);
-        self.metrics = serde_json::to_value(&snap.metrics).unwrap_or(Value::Null);
-        self.record_gaps(live, lap_offset_us);
+    /// Once a second: commits the recording when due and sends subscribers a tick. The
+    /// source has set `sensors`; `events` are on the daemon timeline.
+    fn tick(&mut self, metrics: Value, events: &[GaitEvent]) {
+        self.metrics = metrics;
         if let Some(rec) = &mut self.rec {
             if let Err(e) = rec.writer.commit_if_due() {
                 rec.last_error = Some(e.to_string());
             }
         }
         if !self.subscribers.is_empty() {
-            let samples: Vec<Value> = DEMO_PLACEMENTS
+            let samples: Vec<Value> = self
+                .spec_sensors
                 .iter()
                 .zip(&self.tick_samples)
                 .map(|(p, v)| {
                     json!({
-                        "placement": p,
+                        "placement": p.placement,
                         "samples": v.iter().map(|s| [s.t_s(), s.acc_mps2[0], s.acc_mps2[1], s.acc_mps2[2],
                             s.gyr_dps[0], s.gyr_dps[1], s.gyr_dps[2]]).collect::<Vec<_>>(),
                     })
-                })
-                .collect();
-            // Events come on the lap's timeline; subscribers get the daemon timeline (as the
-            // samples and `t_s`).
-            let lap_s = lap_offset_us as f64 * 1e-6;
-            let events: Vec<_> = snap
-                .recent_events
-                .iter()
-                .map(|e| steady_analysis::gait::types::GaitEvent {
-                    t_s: e.t_s + lap_s,
-                    ..*e
                 })
                 .collect();
             let msg = json!({
@@ -501,13 +538,14 @@ impl Engine {
     }
 }
 
+/// What the engine hands back to its source.
+enum SourceMsg {
+    Request(SourceRequest, Sender<Value>),
+    Ble(ble::BleMsg),
+}
+
 /// Runs the daemon until SIGINT/SIGTERM or a `shutdown` request.
 pub fn run(opts: Options) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        opts.simulate,
-        "the daemon needs a sensor source: BLE sensors are not wired into the daemon yet, \
-         use `steady daemon --simulate` (or `steady record` for BLE)"
-    );
     anyhow::ensure!(
         opts.speed.is_finite() && opts.speed > 0.0 && opts.speed <= 1000.0,
         "--speed must be within (0, 1000]"
@@ -525,6 +563,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     let listener = bind_socket(&socket_path)?;
     install_signal_handlers();
     let (tx, rx) = mpsc::channel::<Msg>();
+    let source_tx = tx.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
@@ -532,26 +571,41 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             std::thread::spawn(move || serve_connection(stream, tx));
         }
     });
-    eprintln!(
-        "steady daemon: listening on {} (simulated sensors, speed {}×, pid {})",
-        socket_path.display(),
-        opts.speed,
-        std::process::id()
-    );
+    if opts.simulate {
+        eprintln!(
+            "steady daemon: listening on {} (simulated sensors, speed {}×, pid {})",
+            socket_path.display(),
+            opts.speed,
+            std::process::id()
+        );
+    } else {
+        eprintln!(
+            "steady daemon: listening on {} (BLE sensors of the registry, pid {})",
+            socket_path.display(),
+            std::process::id()
+        );
+    }
     let mut engine = Engine {
         store: Some(store),
         rec: None,
         subscribers: Vec::new(),
         started: Instant::now(),
         simulate: opts.simulate,
-        speed: opts.speed,
+        speed: if opts.simulate { opts.speed } else { 1.0 },
         now_us: 0,
         sensors: json!([]),
         metrics: json!({}),
-        tick_samples: vec![Vec::new(); DEMO_PLACEMENTS.len()],
+        tick_samples: Vec::new(),
+        spec_sensors: Vec::new(),
+        nearby: json!([]),
+        notice: None,
         shutdown: false,
     };
-    let result = simulate(&mut engine, &rx, &opts);
+    let result = if opts.simulate {
+        simulate(&mut engine, &rx, &opts)
+    } else {
+        ble::run(&mut engine, &rx, source_tx, &opts)
+    };
     // Clean shutdown: finish the recording.
     if engine.rec.is_some() {
         let r = engine.stop();
@@ -567,26 +621,165 @@ fn stopping(engine: &Engine) -> bool {
     engine.shutdown || STOP.load(Ordering::SeqCst)
 }
 
-/// The simulated source: the demo scenario in laps, paced at `speed` × real time.
+/// One simulated sensor of `--simulate`: the demo's three are assigned, one more lies
+/// "nearby" unassigned until a client assigns it.
+#[derive(Debug, Clone, PartialEq)]
+struct SimSensor {
+    address: Address,
+    name: String,
+    placement: Option<Placement>,
+}
+
+/// The simulated sensors at start: the demo placements plus one unassigned.
+fn sim_sensors() -> Vec<SimSensor> {
+    let mut v: Vec<SimSensor> = DEMO_PLACEMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, p)| SimSensor {
+            address: Address([0x5E, 0, 0, 0, 0, i as u8 + 1]),
+            name: format!("sim-{}", i + 1),
+            placement: Some(*p),
+        })
+        .collect();
+    v.push(SimSensor {
+        address: Address([0x5E, 0, 0, 0, 0, DEMO_PLACEMENTS.len() as u8 + 1]),
+        name: format!("sim-{}", DEMO_PLACEMENTS.len() + 1),
+        placement: None,
+    });
+    v
+}
+
+/// Assigns a placement to a simulated sensor (in this daemon only: the sensor registry is
+/// for real devices). Returns the response; `true` when the sensor set changed.
+fn sim_assign(sims: &mut [SimSensor], address: Address, placement: Placement) -> (Value, bool) {
+    if let Some(other) = sims
+        .iter()
+        .find(|s| s.placement == Some(placement) && s.address != address)
+    {
+        return (
+            protocol::error(&format!(
+                "placement {placement} is already taken by {}; assign that sensor elsewhere first",
+                other.address
+            )),
+            false,
+        );
+    }
+    let Some(s) = sims.iter_mut().find(|s| s.address == address) else {
+        return (
+            protocol::error(&format!("{address} is not a sensor of this simulation")),
+            false,
+        );
+    };
+    let changed = s.placement != Some(placement);
+    s.placement = Some(placement);
+    (
+        protocol::ok(json!({
+            "address": address.to_string(),
+            "placement": placement,
+            "note": "simulated sensor: assigned in this daemon only (the sensor registry is for real devices); the simulation restarts with it",
+        })),
+        changed,
+    )
+}
+
+/// The answer to identifying a simulated sensor: it has nothing to blink.
+fn sim_identify(sims: &[SimSensor], address: Address) -> Value {
+    match sims.iter().find(|s| s.address == address) {
+        Some(s) => protocol::error(&format!(
+            "{} ({address}) is simulated: it has no LED or motor, nothing blinked",
+            s.name
+        )),
+        None => protocol::error(&format!("{address} is not a sensor of this simulation")),
+    }
+}
+
+/// Sensor JSON of the simulation: the pipeline's status plus address, name and vendor.
+fn sim_sensor_json(snapshot: &[crate::live::SensorStatus], active: &[&SimSensor]) -> Value {
+    snapshot
+        .iter()
+        .zip(active)
+        .map(|(st, s)| {
+            let mut v = serde_json::to_value(st).unwrap_or(Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("address".into(), s.address.to_string().into());
+                o.insert("name".into(), s.name.clone().into());
+                o.insert("vendor".into(), "simulated".into());
+            }
+            v
+        })
+        .collect()
+}
+
+fn sim_nearby_json(sims: &[SimSensor]) -> Value {
+    sims.iter()
+        .filter(|s| s.placement.is_none())
+        .map(|s| {
+            json!({"address": s.address.to_string(), "name": s.name, "vendor": "simulated",
+                   "rssi_dbm": null})
+        })
+        .collect()
+}
+
+/// Handles one message in the simulation; `true` when the sensor set changed.
+fn sim_handle(engine: &mut Engine, sims: &mut [SimSensor], msg: Msg) -> bool {
+    match engine.handle(msg) {
+        Some(SourceMsg::Request(SourceRequest::Assign(a, p), reply)) => {
+            let (response, changed) = sim_assign(sims, a, p);
+            let _ = reply.send(response);
+            if changed {
+                engine.nearby = sim_nearby_json(sims);
+            }
+            changed
+        }
+        Some(SourceMsg::Request(SourceRequest::Identify(a), reply)) => {
+            let _ = reply.send(sim_identify(sims, a));
+            false
+        }
+        Some(SourceMsg::Ble(_)) | None => false,
+    }
+}
+
+/// The simulated source: the demo scenario in laps, paced at `speed` × real time. Assigning
+/// a simulated sensor restarts the lap with the new sensor set.
 fn simulate(engine: &mut Engine, rx: &Receiver<Msg>, opts: &Options) -> anyhow::Result<()> {
-    let sensors = SensorConfig::new(&DEMO_PLACEMENTS);
     let scenario = demo_scenario(LAP_S);
+    let mut sims = sim_sensors();
+    engine.nearby = sim_nearby_json(&sims);
     let mut lap_offset_us: i64 = 0;
     for lap in 0u64.. {
+        let active: Vec<SimSensor> = sims
+            .iter()
+            .filter(|s| s.placement.is_some())
+            .cloned()
+            .collect();
+        let active_refs: Vec<&SimSensor> = active.iter().collect();
+        let placements: Vec<Placement> = active.iter().filter_map(|s| s.placement).collect();
+        let sensors = SensorConfig::new(&placements);
         let sim = Simulator::new(&scenario, &sensors, opts.seed.wrapping_add(lap));
         let rate_hz = sim.config().rate_hz;
         let transport = TransportConfig::default();
         let origin = transport.host_epoch_us;
-        let placements: Vec<(Placement, f64)> =
-            DEMO_PLACEMENTS.iter().map(|&p| (p, rate_hz)).collect();
-        let mut live = LivePipeline::new(&placements, Subject::default(), origin);
-        if lap == 0 {
-            // Every sensor listed (as waiting) before the first tick.
-            engine.sensors = serde_json::to_value(live.snapshot().sensors).unwrap_or(Value::Null);
-        }
+        let with_rates: Vec<(Placement, f64)> = placements.iter().map(|&p| (p, rate_hz)).collect();
+        let mut live = LivePipeline::new(&with_rates, Subject::default(), origin);
+        engine.set_sensors(
+            active
+                .iter()
+                .filter_map(|s| {
+                    Some(SessionSensor {
+                        placement: s.placement?,
+                        device: Some(format!("simulated:{}", s.address)),
+                        sampling_rate_hz: Some(rate_hz),
+                    })
+                })
+                .collect(),
+        );
+        // Every sensor listed (as waiting) before the lap's first tick.
+        engine.sensors = sim_sensor_json(&live.snapshot().sensors, &active_refs);
+        let mut gaps_written = vec![0usize; placements.len()];
         let lap_start = Instant::now();
         let lap_us = (LAP_S * 1e6) as u64;
         let mut next_tick_us = 1_000_000u64;
+        let mut restart = false;
         for note in NotificationStream::new(
             &sim,
             &transport,
@@ -603,18 +796,21 @@ fn simulate(engine: &mut Engine, rx: &Receiver<Msg>, opts: &Options) -> anyhow::
                     return Ok(());
                 }
                 let now = lap_start.elapsed();
-                if now >= due {
+                if now >= due || restart {
                     break;
                 }
                 match rx.recv_timeout((due - now).min(Duration::from_millis(50))) {
-                    Ok(msg) => engine.handle(msg, rate_hz),
+                    Ok(msg) => restart |= sim_handle(engine, &mut sims, msg),
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 }
             }
             // Commands that arrive while we are behind schedule.
             while let Ok(msg) = rx.try_recv() {
-                engine.handle(msg, rate_hz);
+                restart |= sim_handle(engine, &mut sims, msg);
+            }
+            if restart {
+                break;
             }
             let samples = live.push(note.sensor_index, &note.bytes, note.arrival_host_us);
             let shifted: Vec<ImuSample> = samples
@@ -627,14 +823,86 @@ fn simulate(engine: &mut Engine, rx: &Receiver<Msg>, opts: &Options) -> anyhow::
             if let Some(last) = shifted.last() {
                 engine.now_us = engine.now_us.max(last.t.0);
             }
-            let placement = DEMO_PLACEMENTS[note.sensor_index];
+            let placement = placements[note.sensor_index];
             engine.record(note.sensor_index, placement, &shifted);
             if host_us >= next_tick_us {
                 next_tick_us += 1_000_000;
-                engine.tick(&live, lap_offset_us);
+                let snap = live.snapshot();
+                engine.sensors = sim_sensor_json(&snap.sensors, &active_refs);
+                for (i, p) in placements.iter().enumerate() {
+                    let Some(rx) = live.receiver(i) else { continue };
+                    let gaps = rx.gaps.gaps();
+                    for g in &gaps[gaps_written[i].min(gaps.len())..] {
+                        engine.record_gap(
+                            *p,
+                            Gap {
+                                start: Micros(g.start.0 + lap_offset_us),
+                                end: Micros(g.end.0 + lap_offset_us),
+                                lost_samples: g.lost_samples,
+                            },
+                        );
+                    }
+                    gaps_written[i] = gaps.len();
+                }
+                // Events come on the lap's timeline; subscribers get the daemon timeline
+                // (as the samples and `t_s`).
+                let lap_s = lap_offset_us as f64 * 1e-6;
+                let events: Vec<GaitEvent> = snap
+                    .recent_events
+                    .iter()
+                    .map(|e| GaitEvent {
+                        t_s: e.t_s + lap_s,
+                        ..*e
+                    })
+                    .collect();
+                let metrics = serde_json::to_value(&snap.metrics).unwrap_or(Value::Null);
+                engine.tick(metrics, &events);
             }
         }
-        lap_offset_us += lap_us as i64;
+        lap_offset_us = if restart {
+            // Just after the newest sample: the daemon timeline never steps back.
+            engine.now_us.max(lap_offset_us) + 20_000
+        } else {
+            lap_offset_us + lap_us as i64
+        };
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simulated_sensors_can_be_assigned_but_not_identified() {
+        let mut sims = sim_sensors();
+        let spare = sims.iter().find(|s| s.placement.is_none()).unwrap().address;
+        let back = sims[0].address;
+        assert_eq!(sim_nearby_json(&sims).as_array().unwrap().len(), 1);
+        // A placement held by another simulated sensor is refused, nothing changes.
+        let (r, changed) = sim_assign(&mut sims, spare, Placement::LowerBack);
+        assert_eq!(r["ok"], false, "{r}");
+        assert!(
+            r["error"].as_str().unwrap().contains(&back.to_string()),
+            "{r}"
+        );
+        assert!(!changed);
+        // A free placement: assigned, no longer nearby, and the answer says it is simulated.
+        let (r, changed) = sim_assign(&mut sims, spare, Placement::LeftFoot);
+        assert_eq!(r["ok"], true, "{r}");
+        assert!(r["note"].as_str().unwrap().contains("simulated"), "{r}");
+        assert!(changed);
+        assert!(sim_nearby_json(&sims).as_array().unwrap().is_empty());
+        let (_, changed) = sim_assign(&mut sims, spare, Placement::LeftFoot);
+        assert!(!changed, "same placement again changes nothing");
+        let unknown = Address([1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            sim_assign(&mut sims, unknown, Placement::RightFoot).0["ok"],
+            false
+        );
+        // Identify never pretends: simulated sensors have no LED.
+        let r = sim_identify(&sims, back);
+        assert_eq!(r["ok"], false);
+        assert!(r["error"].as_str().unwrap().contains("no LED"), "{r}");
+    }
 }

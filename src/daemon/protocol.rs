@@ -36,6 +36,21 @@ pub enum Request {
     Subscribe,
     /// Finish any recording and exit.
     Shutdown,
+    /// Supported sensors nearby that are not registered (from the periodic scan).
+    SensorsNearby,
+    /// Register a sensor at a placement (as `steady sensors add`) and connect it; for a
+    /// registered sensor this changes its placement.
+    SensorAssign {
+        /// Device address, `AA:BB:CC:DD:EE:FF`.
+        address: String,
+        /// Placement (`lower_back`, `left-shank`, …).
+        placement: String,
+    },
+    /// Make a sensor show itself (blink or vibrate) where its family has such a command.
+    SensorIdentify {
+        /// Device address.
+        address: String,
+    },
 }
 
 fn default_test() -> String {
@@ -98,6 +113,32 @@ mod tests {
                 .unwrap()
                 .contains("patient")
         );
+        assert_eq!(
+            parse_request(r#"{"cmd":"sensors_nearby"}"#),
+            Ok(Request::SensorsNearby)
+        );
+        assert_eq!(
+            parse_request(
+                r#"{"cmd":"sensor_assign","address":"C5:7E:AD:00:20:01","placement":"left_shank"}"#
+            ),
+            Ok(Request::SensorAssign {
+                address: "C5:7E:AD:00:20:01".into(),
+                placement: "left_shank".into()
+            })
+        );
+        assert_eq!(
+            parse_request(r#"{"cmd":"sensor_identify","address":"C5:7E:AD:00:20:01"}"#),
+            Ok(Request::SensorIdentify {
+                address: "C5:7E:AD:00:20:01".into()
+            })
+        );
+        let e =
+            parse_request(r#"{"cmd":"sensor_assign","address":"C5:7E:AD:00:20:01"}"#).unwrap_err();
+        assert!(
+            e["error"].as_str().unwrap().contains("placement"),
+            "names the missing field: {e}"
+        );
+        assert!(parse_request(r#"{"cmd":"sensor_identify"}"#).is_err());
         let r = ok(json!({"session": 3}));
         assert_eq!(
             (r["ok"].clone(), r["session"].clone()),

@@ -78,6 +78,10 @@ pub struct SensorStatus {
     pub links_lost: u32,
     /// Last connection or sensor error, if any.
     pub last_error: Option<String>,
+    /// Estimated host − device clock offset, ms, once the clock sync has an estimate.
+    pub clock_offset_ms: Option<f64>,
+    /// Estimated device clock drift against the host, ppm, once estimated.
+    pub clock_drift_ppm: Option<f64>,
 }
 
 impl SensorStatus {
@@ -160,6 +164,8 @@ impl Manager {
                 unknown: 0,
                 links_lost: 0,
                 last_error: None,
+                clock_offset_ms: None,
+                clock_drift_ppm: None,
             })
             .collect();
         let (state_tx, states) = watch::channel(initial);
@@ -357,6 +363,11 @@ impl<C: BleCentral> SensorLink<C> {
         }
         if let Some(e) = self.rx.driver().last_error() {
             s.last_error = Some(e.to_string());
+        }
+        let clock = self.rx.clock();
+        if clock.is_ready() {
+            s.clock_offset_ms = Some(clock.offset_us(0) * 1e-3);
+            s.clock_drift_ppm = Some(clock.drift_ppm());
         }
     }
 

@@ -1,0 +1,668 @@
+//! The daemon's BLE source (the default without `--simulate`): the sensors registered in the
+//! data directory, each kept connected by its own `steady_sensors::ble::Manager` (connect,
+//! configure, decode, clock sync, gaps, battery, stall and link-loss detection, reconnect);
+//! nearby supported sensors that are not registered, from a periodic look at the adapter's
+//! scan results; `sensor_assign` (register as `steady sensors add` does, then connect) and
+//! `sensor_identify` (the family's identify command, where it has one).
+//!
+//! Threads: the BLE tasks run on a small tokio runtime owned here and hand decoded data and
+//! scan results to the engine's channel ([`BleMsg`]); the engine thread (this module's
+//! [`run`]) records, analyses ([`LiveAnalysis`], the same analysis as the simulated source)
+//! and ticks once a second of wall-clock time. One manager per sensor, so assigning a sensor
+//! or changing its placement restarts that sensor's link only.
+//!
+//! Timeline: µs since this source started; each manager's own epoch is shifted onto it.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use steady_analysis::Subject;
+use steady_core::{Gap, ImuSample, Micros, Placement};
+use steady_protocol::Command as SteadyCommand;
+use steady_sensors::ble::bluez::BluezCentral;
+use steady_sensors::ble::manager::{Manager, ManagerConfig, SensorData, SensorStatus};
+use steady_sensors::ble::transport::{Address, Advert, BleCentral, BlePeripheral};
+use steady_sensors::ble::vendor::steady_command;
+use steady_sensors::ble::{RegisteredDevice, Registry, SensorState, Vendor};
+use steady_store::SessionSensor;
+use tokio::sync::watch;
+
+use super::{protocol, stopping, Engine, Msg, Options, SourceMsg, SourceRequest};
+use crate::live::LiveAnalysis;
+
+/// How often the adapter's scan results are looked at.
+const SCAN_PERIOD: Duration = Duration::from_secs(2);
+/// How often opening the adapter is retried after it failed.
+const CENTRAL_RETRY: Duration = Duration::from_secs(5);
+/// How long a steady sensor shows itself on `sensor_identify`, s.
+const IDENTIFY_S: u8 = 5;
+/// Request id of the identify command (acks on the status characteristic echo it).
+const IDENTIFY_REQUEST_ID: u8 = 0x1D;
+/// Longest wait for an identify (connect, discover, write), s.
+const IDENTIFY_TIMEOUT_S: u64 = 10;
+
+/// What the BLE tasks send the engine thread.
+pub(super) enum BleMsg {
+    /// A decoded notification of one slot's manager (`generation` tells links apart across
+    /// a placement change).
+    Data {
+        slot: usize,
+        generation: u64,
+        data: SensorData,
+    },
+    /// Every device the adapter currently knows, with its last advertisement.
+    Adverts(Vec<Advert>),
+}
+
+/// One registered sensor and its manager.
+struct Slot {
+    device: RegisteredDevice,
+    generation: u64,
+    manager: Option<Manager>,
+    states: Option<watch::Receiver<Vec<SensorStatus>>>,
+    /// Manager epoch − source epoch, µs.
+    offset_us: i64,
+    /// Gaps so far (source timeline).
+    gaps: Vec<Gap>,
+}
+
+struct Ble {
+    rt: tokio::runtime::Runtime,
+    tx: Sender<Msg>,
+    config: ManagerConfig,
+    data_dir: PathBuf,
+    epoch: tokio::time::Instant,
+    central: Option<Arc<BluezCentral>>,
+    central_error: Option<String>,
+    slots: Vec<Slot>,
+    next_generation: u64,
+    adverts: Option<Vec<Advert>>,
+    analysis: LiveAnalysis,
+}
+
+/// The state word of a manager state (PROTOCOL.md).
+fn state_word(s: SensorState) -> &'static str {
+    match s {
+        SensorState::Connecting => "connecting",
+        SensorState::Streaming => "streaming",
+        SensorState::Stalled => "stalled",
+        SensorState::Reconnecting { .. } => "reconnecting",
+        SensorState::Lost => "lost",
+    }
+}
+
+/// Why a family cannot be identified from steady, or `None` when it can.
+pub(super) fn identify_unsupported(vendor: Vendor) -> Option<String> {
+    match vendor {
+        Vendor::Steady => None,
+        v => Some(format!(
+            "{} sensors have no identify (blink or vibrate) command steady knows; tell them \
+             apart by moving one and watching its live signal",
+            v.as_str()
+        )),
+    }
+}
+
+/// The nearby supported sensors among `adverts` that are not in `registered`.
+pub(super) fn nearby_json(adverts: &[Advert], registered: &[Address]) -> Value {
+    adverts
+        .iter()
+        .filter_map(|a| {
+            let address = a.address?;
+            let vendor = Vendor::recognise(a)?;
+            (!registered.contains(&address)).then(|| {
+                json!({"address": address.to_string(), "name": a.name, "vendor": vendor.as_str(),
+                       "rssi_dbm": a.rssi_dbm})
+            })
+        })
+        .collect()
+}
+
+/// The status JSON of one registered sensor (PROTOCOL.md, `sensors`).
+fn sensor_json(
+    device: &RegisteredDevice,
+    st: Option<&SensorStatus>,
+    gaps: &[Gap],
+    rssi_dbm: Option<i16>,
+    fallback_error: Option<&str>,
+) -> Value {
+    let state = st.map_or("connecting", |s| state_word(s.state));
+    let received = st.map_or(0, |s| s.received);
+    let lost = st.map_or(0, |s| s.lost);
+    json!({
+        "placement": device.placement,
+        "address": device.address.to_string(),
+        "vendor": device.vendor.as_str(),
+        "name": device.name,
+        "state": state,
+        "nominal_rate_hz": st.map(|s| s.nominal_rate_hz),
+        "rate_hz": st.map_or(0.0, |s| s.rate_hz),
+        "received": received,
+        "lost": lost,
+        "loss_pct": st.map_or(0.0, |s| s.loss_pct()),
+        "completeness": st.map_or(1.0, |s| s.completeness),
+        "clock_offset_ms": st.and_then(|s| s.clock_offset_ms),
+        "clock_drift_ppm": st.and_then(|s| s.clock_drift_ppm),
+        "malformed": st.map_or(0, |s| s.malformed),
+        "battery_pct": st.and_then(|s| s.battery_pct),
+        "rssi_dbm": rssi_dbm,
+        "links_lost": st.map_or(0, |s| s.links_lost),
+        "last_error": st.and_then(|s| s.last_error.clone()).or(fallback_error.map(String::from)),
+        "gaps": gaps,
+    })
+}
+
+impl Ble {
+    fn open_central(&mut self) {
+        let opened = self.rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), BluezCentral::new()).await
+        });
+        match opened {
+            Ok(Ok(c)) => {
+                let c = Arc::new(c);
+                self.central = Some(c.clone());
+                self.central_error = None;
+                let tx = self.tx.clone();
+                self.rt.spawn(async move {
+                    if let Err(e) = c.start_scan().await {
+                        tracing::warn!("start scan: {e}");
+                    }
+                    loop {
+                        if let Ok(a) = c.adverts().await {
+                            if tx.send(Msg::Ble(BleMsg::Adverts(a))).is_err() {
+                                return;
+                            }
+                        }
+                        tokio::time::sleep(SCAN_PERIOD).await;
+                    }
+                });
+            }
+            Ok(Err(e)) => self.central_error = Some(e.to_string()),
+            Err(_) => self.central_error = Some("no answer from BlueZ within 10 s".into()),
+        }
+    }
+
+    /// Starts (or restarts) the manager of slot `i`.
+    fn start_link(&mut self, i: usize) {
+        let Some(central) = self.central.clone() else {
+            return;
+        };
+        if let Some(old) = self.slots[i].manager.take() {
+            self.rt.block_on(old.shutdown());
+        }
+        self.next_generation += 1;
+        let generation = self.next_generation;
+        let slot = &mut self.slots[i];
+        slot.generation = generation;
+        slot.gaps.clear();
+        let device = slot.device.clone();
+        match self
+            .rt
+            .block_on(Manager::start(central, vec![device], self.config))
+        {
+            Ok((manager, mut data)) => {
+                slot.offset_us = manager
+                    .epoch()
+                    .saturating_duration_since(self.epoch)
+                    .as_micros() as i64;
+                slot.states = Some(manager.states());
+                slot.manager = Some(manager);
+                let tx = self.tx.clone();
+                self.rt.spawn(async move {
+                    while let Some(data) = data.recv().await {
+                        let msg = Msg::Ble(BleMsg::Data {
+                            slot: i,
+                            generation,
+                            data,
+                        });
+                        if tx.send(msg).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::warn!("{}: cannot start its link: {e}", slot.device.address);
+                slot.states = None;
+            }
+        }
+    }
+
+    /// The sensor list changed: new analysis, new spec list for sessions.
+    fn rebuild(&mut self, engine: &mut Engine) {
+        let rate = self.config.rate_hz;
+        let list: Vec<(Placement, f64)> = self
+            .slots
+            .iter()
+            .map(|s| (s.device.placement, s.device.vendor.nominal_rate_hz(rate)))
+            .collect();
+        self.analysis = LiveAnalysis::new(&list, Subject::default());
+        engine.set_sensors(
+            self.slots
+                .iter()
+                .map(|s| SessionSensor {
+                    placement: s.device.placement,
+                    device: Some(format!("{} {}", s.device.vendor.as_str(), s.device.address)),
+                    sampling_rate_hz: Some(s.device.vendor.nominal_rate_hz(rate)),
+                })
+                .collect(),
+        );
+        self.refresh(engine);
+    }
+
+    fn registered(&self) -> Vec<Address> {
+        self.slots.iter().map(|s| s.device.address).collect()
+    }
+
+    fn advert(&self, a: Address) -> Option<&Advert> {
+        self.adverts
+            .as_ref()?
+            .iter()
+            .find(|ad| ad.address == Some(a))
+    }
+
+    /// Sensors, nearby and notice for the engine's status.
+    fn refresh(&self, engine: &mut Engine) {
+        let fallback = self
+            .central_error
+            .as_ref()
+            .map(|e| format!("Bluetooth adapter: {e}"));
+        engine.sensors = self
+            .slots
+            .iter()
+            .map(|s| {
+                let states = s.states.as_ref().map(|r| r.borrow().clone());
+                let st = states.as_ref().and_then(|v| v.first());
+                let rssi = self.advert(s.device.address).and_then(|a| a.rssi_dbm);
+                sensor_json(&s.device, st, &s.gaps, rssi, fallback.as_deref())
+            })
+            .collect();
+        engine.nearby = self
+            .adverts
+            .as_ref()
+            .map_or(json!([]), |a| nearby_json(a, &self.registered()));
+        engine.notice = self.notice();
+    }
+
+    fn notice(&self) -> Option<String> {
+        if let Some(e) = &self.central_error {
+            return Some(format!(
+                "cannot open the Bluetooth adapter (BlueZ over D-Bus): {e}; retrying every {} s",
+                CENTRAL_RETRY.as_secs()
+            ));
+        }
+        if self.slots.is_empty() {
+            return Some(
+                "no sensors registered: assign a nearby sensor (dashboard Sensors screen, `p`) \
+                 or register one with `steady sensors add <address> --placement <placement>`"
+                    .into(),
+            );
+        }
+        let streaming = self.slots.iter().any(|s| {
+            s.states.as_ref().is_some_and(|r| {
+                r.borrow()
+                    .first()
+                    .is_some_and(|x| x.state == SensorState::Streaming)
+            })
+        });
+        let seen = self
+            .slots
+            .iter()
+            .any(|s| self.advert(s.device.address).is_some());
+        if !streaming && !seen && self.adverts.is_some() {
+            let list: Vec<String> = self
+                .slots
+                .iter()
+                .map(|s| format!("{} ({})", s.device.address, s.device.placement))
+                .collect();
+            return Some(format!(
+                "none of the registered sensors is nearby: {}; are they switched on, charged and \
+                 not connected to another phone or computer?",
+                list.join(", ")
+            ));
+        }
+        None
+    }
+
+    fn on_data(&mut self, engine: &mut Engine, slot: usize, generation: u64, data: SensorData) {
+        let Some(s) = self.slots.get_mut(slot) else {
+            return;
+        };
+        if s.generation != generation {
+            return; // from a link replaced by a placement change
+        }
+        let placement = s.device.placement;
+        let offset = s.offset_us;
+        for g in &data.gaps {
+            let g = Gap {
+                start: Micros(g.start.0 + offset),
+                end: Micros(g.end.0 + offset),
+                lost_samples: g.lost_samples,
+            };
+            s.gaps.push(g);
+            engine.record_gap(placement, g);
+        }
+        if data.samples.is_empty() {
+            return;
+        }
+        let shifted: Vec<ImuSample> = data
+            .samples
+            .iter()
+            .map(|x| ImuSample {
+                t: Micros(x.t.0 + offset),
+                ..*x
+            })
+            .collect();
+        self.analysis.push(slot, &shifted);
+        engine.record(slot, placement, &shifted);
+    }
+
+    fn assign(&mut self, engine: &mut Engine, address: Address, placement: Placement) -> Value {
+        let mut registry = match Registry::load(&self.data_dir) {
+            Ok(r) => r,
+            Err(e) => return protocol::error(&e.to_string()),
+        };
+        let (vendor, name) = match registry.get(address) {
+            Some(d) => (d.vendor, d.name.clone()),
+            None => match self
+                .advert(address)
+                .and_then(|a| Some((Vendor::recognise(a)?, a.name.clone())))
+            {
+                Some(v) => v,
+                None => {
+                    return protocol::error(&format!(
+                        "{address} is not seen nearby as a supported sensor (is it switched on? \
+                         `steady sensors add --vendor …` registers one that is not in range)"
+                    ))
+                }
+            },
+        };
+        let device = RegisteredDevice {
+            address,
+            vendor,
+            placement,
+            name,
+        };
+        if let Err(e) = registry.add(device.clone()).and_then(|()| registry.save()) {
+            return protocol::error(&e.to_string());
+        }
+        let i = match self.slots.iter().position(|s| s.device.address == address) {
+            Some(i) if self.slots[i].device == device => {
+                return protocol::ok(json!({
+                    "address": address.to_string(), "placement": placement,
+                    "vendor": vendor.as_str(), "note": "already registered there",
+                }));
+            }
+            Some(i) => {
+                self.slots[i].device = device;
+                i
+            }
+            None => {
+                self.slots.push(Slot {
+                    device,
+                    generation: 0,
+                    manager: None,
+                    states: None,
+                    offset_us: 0,
+                    gaps: Vec::new(),
+                });
+                self.slots.len() - 1
+            }
+        };
+        self.start_link(i);
+        self.rebuild(engine);
+        protocol::ok(json!({
+            "address": address.to_string(), "placement": placement, "vendor": vendor.as_str(),
+            "note": "registered; connecting",
+        }))
+    }
+
+    fn identify(&self, address: Address, reply: Sender<Value>) {
+        let vendor = self
+            .slots
+            .iter()
+            .find(|s| s.device.address == address)
+            .map(|s| s.device.vendor)
+            .or_else(|| self.advert(address).and_then(Vendor::recognise));
+        let Some(vendor) = vendor else {
+            let _ = reply.send(protocol::error(&format!(
+                "{address} is neither registered nor seen nearby as a supported sensor"
+            )));
+            return;
+        };
+        if let Some(why) = identify_unsupported(vendor) {
+            let _ = reply.send(protocol::error(&why));
+            return;
+        }
+        let Some(central) = self.central.clone() else {
+            let _ = reply.send(protocol::error("the Bluetooth adapter is not available"));
+            return;
+        };
+        self.rt.spawn(async move {
+            let cmd = steady_command(
+                IDENTIFY_REQUEST_ID,
+                SteadyCommand::Identify {
+                    duration_s: IDENTIFY_S,
+                },
+            );
+            let work = async {
+                let p = central.peripheral(address).await?;
+                // A registered sensor is connected by its manager: write on that link. A
+                // nearby one is connected just for the command.
+                let was_connected = p.is_connected().await.unwrap_or(false);
+                if !was_connected {
+                    p.connect().await?;
+                }
+                // This handle's own view of the services (also when the link is shared).
+                p.discover().await?;
+                let r = p.write(cmd.uuid, &cmd.value, cmd.with_response).await;
+                if !was_connected {
+                    let _ = p.disconnect().await;
+                }
+                r.map(|()| was_connected)
+            };
+            let response = match tokio::time::timeout(
+                Duration::from_secs(IDENTIFY_TIMEOUT_S),
+                work,
+            )
+            .await
+            {
+                Ok(Ok(_)) => protocol::ok(json!({
+                    "address": address.to_string(),
+                    "note": format!("identify command sent (write acknowledged): the sensor shows itself for {IDENTIFY_S} s"),
+                })),
+                Ok(Err(e)) => protocol::error(&format!("identify {address}: {e}")),
+                Err(_) => protocol::error(&format!(
+                    "identify {address}: no answer within {IDENTIFY_TIMEOUT_S} s"
+                )),
+            };
+            let _ = reply.send(response);
+        });
+    }
+
+    fn handle(&mut self, engine: &mut Engine, msg: Msg) {
+        match engine.handle(msg) {
+            None => {}
+            Some(SourceMsg::Ble(BleMsg::Data {
+                slot,
+                generation,
+                data,
+            })) => self.on_data(engine, slot, generation, data),
+            Some(SourceMsg::Ble(BleMsg::Adverts(a))) => self.adverts = Some(a),
+            Some(SourceMsg::Request(SourceRequest::Assign(a, p), reply)) => {
+                let r = self.assign(engine, a, p);
+                let _ = reply.send(r);
+            }
+            Some(SourceMsg::Request(SourceRequest::Identify(a), reply)) => self.identify(a, reply),
+        }
+    }
+
+    fn shutdown(mut self) {
+        for s in &mut self.slots {
+            if let Some(m) = s.manager.take() {
+                self.rt.block_on(async {
+                    let _ = tokio::time::timeout(Duration::from_secs(5), m.shutdown()).await;
+                });
+            }
+        }
+        self.rt.shutdown_timeout(Duration::from_secs(1));
+    }
+}
+
+/// Runs the BLE source until the daemon stops.
+pub(super) fn run(
+    engine: &mut Engine,
+    rx: &Receiver<Msg>,
+    tx: Sender<Msg>,
+    opts: &Options,
+) -> anyhow::Result<()> {
+    let registry = Registry::load(&opts.data_dir)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let epoch = rt.block_on(async { tokio::time::Instant::now() });
+    let mut ble = Ble {
+        rt,
+        tx,
+        config: ManagerConfig {
+            rate_hz: opts.rate_hz,
+            ..ManagerConfig::default()
+        },
+        data_dir: opts.data_dir.clone(),
+        epoch,
+        central: None,
+        central_error: None,
+        slots: registry
+            .devices()
+            .iter()
+            .map(|d| Slot {
+                device: d.clone(),
+                generation: 0,
+                manager: None,
+                states: None,
+                offset_us: 0,
+                gaps: Vec::new(),
+            })
+            .collect(),
+        next_generation: 0,
+        adverts: None,
+        analysis: LiveAnalysis::new(&[], Subject::default()),
+    };
+    ble.open_central();
+    for i in 0..ble.slots.len() {
+        ble.start_link(i);
+    }
+    ble.rebuild(engine);
+    if let Some(n) = &engine.notice {
+        eprintln!("steady daemon: {n}");
+    }
+    let start = Instant::now();
+    let mut next_tick = start + Duration::from_secs(1);
+    let mut next_central = start + CENTRAL_RETRY;
+    loop {
+        if stopping(engine) {
+            break;
+        }
+        engine.now_us = engine.now_us.max(ble.epoch.elapsed().as_micros() as i64);
+        let wait = next_tick
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(50));
+        match rx.recv_timeout(wait) {
+            Ok(msg) => ble.handle(engine, msg),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        while let Ok(msg) = rx.try_recv() {
+            ble.handle(engine, msg);
+        }
+        let now = Instant::now();
+        if ble.central.is_none() && now >= next_central {
+            next_central = now + CENTRAL_RETRY;
+            ble.open_central();
+            if ble.central.is_some() {
+                for i in 0..ble.slots.len() {
+                    ble.start_link(i);
+                }
+                ble.rebuild(engine);
+            }
+        }
+        if now >= next_tick {
+            next_tick += Duration::from_secs(1);
+            if next_tick < now {
+                next_tick = now + Duration::from_secs(1);
+            }
+            ble.refresh(engine);
+            let metrics = serde_json::to_value(ble.analysis.metrics()).unwrap_or(Value::Null);
+            let events = ble.analysis.recent_events();
+            engine.tick(metrics, &events);
+        }
+    }
+    ble.shutdown();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn advert(last: u8, name: &str, services: Vec<u128>) -> Advert {
+        Advert {
+            address: Some(Address([0xC5, 0, 0, 0, 0, last])),
+            name: Some(name.into()),
+            rssi_dbm: Some(-60 - last as i16),
+            services,
+            ..Advert::default()
+        }
+    }
+
+    #[test]
+    fn nearby_lists_unregistered_supported_sensors_only() {
+        let steady = steady_sensors::ble::vendor::STEADY_SERVICE;
+        let ads = vec![
+            advert(1, "steady-1", vec![steady]),
+            advert(2, "steady-2", vec![steady]),
+            advert(3, "Galaxy Buds", vec![]),
+        ];
+        let v = nearby_json(&ads, &[Address([0xC5, 0, 0, 0, 0, 1])]);
+        let list = v.as_array().unwrap();
+        assert_eq!(list.len(), 1, "{v}");
+        assert_eq!(list[0]["address"], "C5:00:00:00:00:02");
+        assert_eq!(list[0]["vendor"], "steady");
+        assert_eq!(list[0]["rssi_dbm"], -62);
+    }
+
+    #[test]
+    fn only_steady_sensors_identify_and_the_others_say_why() {
+        assert_eq!(identify_unsupported(Vendor::Steady), None);
+        for v in Vendor::ALL.into_iter().filter(|v| *v != Vendor::Steady) {
+            let why = identify_unsupported(v).unwrap();
+            assert!(
+                why.contains(v.as_str()) && why.contains("no identify"),
+                "{why}"
+            );
+        }
+    }
+
+    #[test]
+    fn sensor_json_reports_manager_state_words() {
+        let d = RegisteredDevice {
+            address: Address([0xC5, 0, 0, 0, 0, 9]),
+            vendor: Vendor::Steady,
+            placement: Placement::LeftShank,
+            name: None,
+        };
+        let v = sensor_json(&d, None, &[], Some(-50), Some("adapter gone"));
+        assert_eq!(v["state"], "connecting");
+        assert_eq!(v["last_error"], "adapter gone");
+        assert_eq!(v["rssi_dbm"], -50);
+        assert_eq!(v["placement"], "left_shank");
+        assert_eq!(
+            state_word(SensorState::Reconnecting { attempt: 2 }),
+            "reconnecting"
+        );
+    }
+}

@@ -1,0 +1,360 @@
+//! `steady daemon` without `--simulate`, end to end over the simulated BlueZ
+//! (`steady-fake-bluez` on a private `dbus-daemon`, reached through `DBUS_SYSTEM_BUS_ADDRESS`
+//! as in `tests/ble_cli.rs`; the real system bus is never touched): the registered sensor
+//! streams at its nominal rate, a session records rate × duration samples, a stranger's sensor
+//! nearby is listed but never connected until `sensor_assign`, identify sends steady's
+//! identify command (and says why a Thingy:52 cannot), a dropped link reconnects.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use steady_core::Placement;
+use steady_fake_bluez::{FakeBluez, Family, PrivateBus, SimSensor, SYSTEM_BUS_ENV};
+use steady_protocol::{Command as SteadyCommand, CommandFrame};
+
+struct World {
+    bus: PrivateBus,
+    fake: FakeBluez,
+    data: PathBuf,
+}
+
+fn world(name: &str, devices: Vec<SimSensor>) -> World {
+    let bus = PrivateBus::start().unwrap_or_else(|e| panic!("cannot run BLE tests: {e}"));
+    let fake = FakeBluez::start(bus.address()).expect("fake BlueZ owns org.bluez");
+    for d in devices {
+        fake.add(d);
+    }
+    // Short: a Unix socket path must stay under ~100 bytes.
+    let data = PathBuf::from(format!("/tmp/steady-db-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    World { bus, fake, data }
+}
+
+impl World {
+    fn steady(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_steady"))
+            .args(args)
+            .env(SYSTEM_BUS_ENV, self.bus.address())
+            .env("STEADY_DATA_DIR", &self.data)
+            .output()
+            .expect("run steady");
+        assert!(
+            out.status.success(),
+            "steady {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn spawn_daemon(&self) -> Child {
+        std::fs::create_dir_all(&self.data).unwrap();
+        let log = std::fs::File::create(self.data.join("daemon.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_steady"))
+            .args(["daemon"])
+            .env(SYSTEM_BUS_ENV, self.bus.address())
+            .env("STEADY_DATA_DIR", &self.data)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn daemon");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while UnixStream::connect(self.data.join("steady.sock")).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "daemon did not open its socket: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.data.join("daemon.log")).unwrap_or_default()
+    }
+
+    fn request(&self, req: Value) -> Value {
+        let mut s = UnixStream::connect(self.data.join("steady.sock")).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        writeln!(s, "{req}").unwrap();
+        let mut out = String::new();
+        BufReader::new(&s).read_line(&mut out).unwrap();
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
+    fn status(&self) -> Value {
+        let v = self.request(json!({"cmd": "status"}));
+        assert_eq!(v["ok"], true, "{v}");
+        v["status"].clone()
+    }
+
+    /// Polls the status until `ok` holds (at most `timeout_s`).
+    fn until(&self, what: &str, timeout_s: u64, ok: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(timeout_s);
+        loop {
+            let s = self.status();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: not within {timeout_s} s; last status {s}\ndaemon log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn addr(a: [u8; 6]) -> String {
+    a.map(|b| format!("{b:02X}")).join(":")
+}
+
+fn sensor(status: &Value, a: [u8; 6]) -> Option<&Value> {
+    status["sensors"]
+        .as_array()?
+        .iter()
+        .find(|s| s["address"] == addr(a))
+}
+
+fn nearby(status: &Value, a: [u8; 6]) -> Option<&Value> {
+    status["nearby"]
+        .as_array()?
+        .iter()
+        .find(|s| s["address"] == addr(a))
+}
+
+fn streaming_near(s: Option<&Value>, nominal: f64) -> bool {
+    s.is_some_and(|s| {
+        s["state"] == "streaming"
+            && s["rate_hz"]
+                .as_f64()
+                .is_some_and(|r| (r - nominal).abs() <= 0.1 * nominal)
+    })
+}
+
+fn stop(w: &World, mut daemon: Child) {
+    let v = w.request(json!({"cmd": "shutdown"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(st) = daemon.try_wait().unwrap() {
+            assert!(st.success(), "daemon exit {st:?}: {}", w.log());
+            break;
+        }
+        assert!(Instant::now() < deadline, "daemon did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn daemon_streams_records_and_assigns_ble_sensors() {
+    let back = [0xC5, 0x7E, 0xAD, 0x00, 0x40, 0x01];
+    // Nearby but not registered: another steady sensor, and a Thingy:52.
+    let spare = [0xC5, 0x7E, 0xAD, 0x00, 0x40, 0x02];
+    let thingy = [0xE9, 0x7B, 0x00, 0x00, 0x40, 0x03];
+    let w = world(
+        "main",
+        vec![
+            SimSensor::new(Family::Steady, back, 0),
+            SimSensor::new(Family::Steady, spare, 1),
+            SimSensor::new(Family::Thingy52, thingy, 2),
+        ],
+    );
+    w.steady(&["patient", "add", "P1", "--height-m", "1.70"]);
+    w.steady(&[
+        "sensors",
+        "add",
+        &addr(back),
+        "--placement",
+        "lower-back",
+        "--vendor",
+        "steady",
+    ]);
+    let daemon = w.spawn_daemon();
+    let t0 = Instant::now();
+
+    // The registered sensor streams at about its nominal 100 Hz, with its facts listed.
+    let s = w.until("registered sensor streaming near 100 Hz", 20, |s| {
+        streaming_near(sensor(s, back), 100.0)
+    });
+    eprintln!("streaming after {:.1} s", t0.elapsed().as_secs_f64());
+    assert_eq!(s["source"], "ble");
+    let b = sensor(&s, back).unwrap();
+    assert_eq!(b["placement"], "lower_back");
+    assert_eq!(b["vendor"], "steady");
+    assert_eq!(b["nominal_rate_hz"], 100.0);
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 1, "{s}");
+
+    // Nearby: the two unregistered IMUs, never connected.
+    let s = w.until("nearby sensors listed", 10, |s| {
+        nearby(s, spare).is_some() && nearby(s, thingy).is_some()
+    });
+    assert_eq!(nearby(&s, spare).unwrap()["vendor"], "steady");
+    assert_eq!(nearby(&s, thingy).unwrap()["vendor"], "thingy52");
+    assert!(nearby(&s, back).is_none(), "registered is not nearby: {s}");
+    assert_eq!(w.fake.log(spare).unwrap().connects, 0);
+    assert_eq!(w.fake.log(thingy).unwrap().connects, 0);
+    // Clock sync and battery (steady answers 77 % on its status characteristic).
+    let s = w.until("clock offset and battery", 10, |s| {
+        sensor(s, back).is_some_and(|b| b["clock_offset_ms"].is_number() && b["battery_pct"] == 77)
+    });
+    let clock = sensor(&s, back).unwrap()["clock_offset_ms"]
+        .as_f64()
+        .unwrap();
+    assert!(clock.is_finite(), "{clock}");
+
+    // A session: the stored samples match the rate × the recorded time.
+    let v = w.request(json!({"cmd": "session_start", "patient": "P1"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let id = v["session"].as_i64().unwrap();
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_secs(3));
+    let v = w.request(json!({"cmd": "session_stop"}));
+    let dur_s = started.elapsed().as_secs_f64();
+    assert_eq!(v["ok"], true, "{v}");
+    let store = steady_store::Store::open(&w.data).unwrap();
+    let info = store.session(id).unwrap();
+    assert_eq!(info.sensors.len(), 1, "{:?}", info.sensors);
+    assert_eq!(info.sensors[0].placement, Placement::LowerBack);
+    assert!(
+        info.sensors[0]
+            .device
+            .as_deref()
+            .is_some_and(|d| d.contains(&addr(back))),
+        "{:?}",
+        info.sensors[0]
+    );
+    let data = store.samples(id).unwrap();
+    assert_eq!(data.len(), 1);
+    let n = data[0].samples.len() as f64;
+    eprintln!("session {id}: {n} samples in {dur_s:.2} s");
+    assert_eq!(v["samples"].as_f64(), Some(n));
+    assert!(
+        n >= 0.85 * 100.0 * dur_s && n <= 1.02 * 100.0 * dur_s,
+        "{n} samples in {dur_s:.2} s"
+    );
+    assert!(data[0].samples.windows(2).all(|p| p[1].t > p[0].t));
+    assert!(data[0].samples[0].t.0 >= 0);
+    drop(store);
+
+    // Identify: steady's identify command reaches the sensor; a Thingy says it cannot.
+    let v = w.request(json!({"cmd": "sensor_identify", "address": addr(back)}));
+    assert_eq!(v["ok"], true, "{v}");
+    let identify = w.fake.log(back).unwrap().writes.iter().any(|wr| {
+        CommandFrame::decode(&wr.value)
+            .is_ok_and(|f| f.command == SteadyCommand::Identify { duration_s: 5 })
+    });
+    assert!(identify, "no identify command written");
+    let v = w.request(json!({"cmd": "sensor_identify", "address": addr(thingy)}));
+    assert_eq!(v["ok"], false);
+    assert!(v["error"].as_str().unwrap().contains("no identify"), "{v}");
+    assert_eq!(w.fake.log(thingy).unwrap().connects, 0);
+
+    // Assign: a placement held by the registered sensor is refused; a free one registers
+    // the spare and connects it.
+    let v = w.request(
+        json!({"cmd": "sensor_assign", "address": addr(spare), "placement": "lower_back"}),
+    );
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["error"].as_str().unwrap().contains("already taken"),
+        "{v}"
+    );
+    assert_eq!(w.fake.log(spare).unwrap().connects, 0);
+    let v = w.request(
+        json!({"cmd": "sensor_assign", "address": addr(spare), "placement": "left-shank"}),
+    );
+    assert_eq!(v["ok"], true, "{v}");
+    let s = w.until("assigned sensor streaming", 20, |s| {
+        streaming_near(sensor(s, spare), 100.0)
+    });
+    assert_eq!(sensor(&s, spare).unwrap()["placement"], "left_shank");
+    assert!(nearby(&s, spare).is_none(), "{s}");
+    assert!(w.fake.log(spare).unwrap().connects >= 1);
+    let registry = std::fs::read_to_string(w.data.join("sensors.json")).unwrap();
+    assert!(
+        registry.contains(&addr(spare)) && registry.contains("left_shank"),
+        "{registry}"
+    );
+    // Still never the Thingy.
+    assert_eq!(w.fake.log(thingy).unwrap().connects, 0);
+
+    // Reassigning changes the placement.
+    let v = w.request(
+        json!({"cmd": "sensor_assign", "address": addr(spare), "placement": "right_shank"}),
+    );
+    assert_eq!(v["ok"], true, "{v}");
+    let s = w.until("reassigned sensor streaming", 20, |s| {
+        sensor(s, spare).is_some_and(|x| x["placement"] == "right_shank")
+            && streaming_near(sensor(s, spare), 100.0)
+    });
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 2, "{s}");
+
+    // Link loss: the manager notices, reconnects, and streams again.
+    w.fake.drop_link(back, Duration::from_secs(1)).unwrap();
+    w.until("link loss noticed", 15, |s| {
+        sensor(s, back).is_some_and(|b| b["state"] != "streaming")
+    });
+    let s = w.until("streaming again after the link loss", 30, |s| {
+        sensor(s, back)
+            .is_some_and(|b| b["state"] == "streaming" && b["links_lost"].as_u64() >= Some(1))
+    });
+    let b = sensor(&s, back).unwrap();
+    eprintln!("reconnected: {b}");
+    // The outage is an explicit gap with its lost samples counted.
+    let gaps = b["gaps"].as_array().unwrap();
+    assert!(
+        gaps.iter().any(|g| g["lost_samples"].as_u64() > Some(10)),
+        "{b}"
+    );
+
+    stop(&w, daemon);
+    assert!(
+        !w.fake.is_connected(back).unwrap(),
+        "disconnected at the end"
+    );
+    assert!(
+        !w.fake.is_connected(spare).unwrap(),
+        "disconnected at the end"
+    );
+    let _ = std::fs::remove_dir_all(&w.data);
+}
+
+#[test]
+fn daemon_without_registered_sensors_runs_and_says_so() {
+    let spare = [0xC5, 0x7E, 0xAD, 0x00, 0x41, 0x01];
+    let w = world("empty", vec![SimSensor::new(Family::Steady, spare, 0)]);
+    w.steady(&["patient", "add", "P2"]);
+    let daemon = w.spawn_daemon();
+    let s = w.status();
+    assert!(
+        s["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains("no sensors registered")),
+        "{s}"
+    );
+    assert_eq!(s["sensors"], json!([]));
+    let v = w.request(json!({"cmd": "session_start", "patient": "P2"}));
+    assert_eq!(v["ok"], false);
+    assert!(v["error"].as_str().unwrap().contains("assign one"), "{v}");
+    // The sensor nearby can be found and assigned from here.
+    w.until("nearby listed", 10, |s| nearby(s, spare).is_some());
+    let v = w.request(json!({"cmd": "sensors_nearby"}));
+    assert_eq!(v["nearby"][0]["address"], addr(spare), "{v}");
+    assert_eq!(w.fake.log(spare).unwrap().connects, 0);
+    let v = w.request(
+        json!({"cmd": "sensor_assign", "address": addr(spare), "placement": "lower_back"}),
+    );
+    assert_eq!(v["ok"], true, "{v}");
+    let s = w.until("assigned sensor streaming", 20, |s| {
+        streaming_near(sensor(s, spare), 100.0)
+    });
+    assert!(s["notice"].is_null(), "{s}");
+    stop(&w, daemon);
+    let _ = std::fs::remove_dir_all(&w.data);
+}
