@@ -295,7 +295,18 @@ fn daemon_streams_records_and_assigns_ble_sensors() {
     });
     assert_eq!(s["sensors"].as_array().unwrap().len(), 2, "{s}");
 
-    // Link loss: the manager notices, reconnects, and streams again.
+    // Link loss during a session: the manager notices, reconnects, and streams again; the
+    // session keeps the outage as a gap. No assigning while a session records.
+    let v = w.request(json!({"cmd": "session_start", "patient": "P1"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let id2 = v["session"].as_i64().unwrap();
+    let v = w
+        .request(json!({"cmd": "sensor_assign", "address": addr(spare), "placement": "left_foot"}));
+    assert!(
+        v["error"].as_str().unwrap().contains("being recorded"),
+        "{v}"
+    );
+    std::thread::sleep(Duration::from_millis(500));
     w.fake.drop_link(back, Duration::from_secs(1)).unwrap();
     w.until("link loss noticed", 15, |s| {
         sensor(s, back).is_some_and(|b| b["state"] != "streaming")
@@ -312,6 +323,23 @@ fn daemon_streams_records_and_assigns_ble_sensors() {
         gaps.iter().any(|g| g["lost_samples"].as_u64() > Some(10)),
         "{b}"
     );
+
+    std::thread::sleep(Duration::from_millis(500));
+    let v = w.request(json!({"cmd": "session_stop"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let store = steady_store::Store::open(&w.data).unwrap();
+    let data = store.samples(id2).unwrap();
+    let back_data = data
+        .iter()
+        .find(|d| d.placement == Placement::LowerBack)
+        .expect("lower back recorded");
+    assert!(
+        back_data.gaps.iter().any(|g| g.lost_samples > 10),
+        "{:?}",
+        back_data.gaps
+    );
+    assert!(data.iter().any(|d| d.placement == Placement::RightShank));
+    drop(store);
 
     stop(&w, daemon);
     assert!(

@@ -281,3 +281,82 @@ fn kill_9_of_the_daemon_keeps_the_recording() {
     assert_eq!(doc["sessions"][0]["session"]["status"], "interrupted");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn simulated_daemon_offers_a_nearby_sensor_to_assign_and_never_pretends_to_blink() {
+    let data = temp_dir("assign");
+    let mut daemon = spawn_daemon(&data);
+    let s = status(&data);
+    let nearby = s["nearby"].as_array().unwrap().clone();
+    assert_eq!(nearby.len(), 1, "{s}");
+    let spare = nearby[0]["address"].as_str().unwrap().to_string();
+    assert_eq!(nearby[0]["vendor"], "simulated");
+    let back = s["sensors"][0]["address"].as_str().unwrap().to_string();
+
+    // Identify: simulated sensors have nothing to blink, and the answer says so.
+    let v = raw(
+        &data,
+        &format!(r#"{{"cmd":"sensor_identify","address":"{back}"}}"#),
+    );
+    assert_eq!(v["ok"], false);
+    assert!(v["error"].as_str().unwrap().contains("no LED"), "{v}");
+    // A taken placement is refused; a free one adds the sensor to the simulation.
+    let v = raw(
+        &data,
+        &format!(r#"{{"cmd":"sensor_assign","address":"{spare}","placement":"left_shank"}}"#),
+    );
+    assert!(
+        v["error"].as_str().unwrap().contains("already taken"),
+        "{v}"
+    );
+    let v = raw(
+        &data,
+        &format!(r#"{{"cmd":"sensor_assign","address":"{spare}","placement":"left-foot"}}"#),
+    );
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["note"].as_str().unwrap().contains("simulated"), "{v}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let s = loop {
+        let s = status(&data);
+        let foot = s["sensors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["address"] == spare.as_str())
+            .cloned();
+        if foot.is_some_and(|f| f["state"] == "streaming" && f["placement"] == "left_foot") {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "assigned sensor not streaming: {s}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 4, "{s}");
+    assert_eq!(s["nearby"], Value::Array(vec![]), "{s}");
+    // Simulated assignments never touch the registry of real devices.
+    assert!(!data.join("sensors.json").exists());
+    // A session now lists the four sensors.
+    ok(steady(&data, &["patient", "add", "P9"]));
+    let id: i64 = ok(steady(&data, &["session", "start", "--patient", "P9"]))
+        .parse()
+        .unwrap();
+    wait_committed(&data, 400);
+    ok(steady(&data, &["session", "stop"]));
+    let show: Value = serde_json::from_str(&ok(steady(
+        &data,
+        &["sessions", "show", &id.to_string(), "--json"],
+    )))
+    .unwrap();
+    let placements: Vec<&str> = show["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["placement"].as_str())
+        .collect();
+    assert!(placements.contains(&"left_foot"), "{show}");
+    signal(&daemon, libc::SIGTERM);
+    assert!(daemon.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(&data);
+}

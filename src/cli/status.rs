@@ -30,13 +30,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         s["source"].as_str().unwrap_or("?"),
         s["uptime_s"].as_f64().unwrap_or(0.0)
     );
+    if let Some(n) = s["notice"].as_str() {
+        println!("  note: {n}");
+    }
     for x in s["sensors"].as_array().into_iter().flatten() {
         println!(
-            "  {:<12} {:<10} {:>6.1} Hz  loss {:>4.1} %",
+            "  {:<12} {:<12} {:>6.1} Hz  loss {:>4.1} %  {} {}",
             x["placement"].as_str().unwrap_or("?"),
             x["state"].as_str().unwrap_or("?"),
             x["rate_hz"].as_f64().unwrap_or(0.0),
-            x["loss_pct"].as_f64().unwrap_or(0.0)
+            x["loss_pct"].as_f64().unwrap_or(0.0),
+            x["vendor"].as_str().unwrap_or(""),
+            x["address"].as_str().unwrap_or("")
+        );
+    }
+    for x in s["nearby"].as_array().into_iter().flatten() {
+        println!(
+            "  nearby, not registered: {} {} rssi {}",
+            x["address"].as_str().unwrap_or("?"),
+            x["vendor"].as_str().unwrap_or("?"),
+            x["rssi_dbm"].as_i64().map_or("?".into(), |r| r.to_string())
         );
     }
     match s["session"].as_object() {

@@ -14,7 +14,7 @@ pub fn request(data_dir: &Path, req: &Value) -> anyhow::Result<Value> {
     let path = data_dir.join(SOCKET_FILE);
     let stream = UnixStream::connect(&path).with_context(|| {
         format!(
-            "no steady daemon is running on {} (start one with `steady daemon --simulate`)",
+            "no steady daemon is running on {} (start one with `steady daemon`, or `steady daemon --simulate` for simulated sensors)",
             data_dir.display()
         )
     })?;
