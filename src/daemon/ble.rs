@@ -157,8 +157,9 @@ fn sensor_json(
 
 impl Ble {
     fn open_central(&mut self) {
+        // Short: the engine thread (and so every request) waits for this.
         let opened = self.rt.block_on(async {
-            tokio::time::timeout(Duration::from_secs(10), BluezCentral::new()).await
+            tokio::time::timeout(Duration::from_secs(3), BluezCentral::new()).await
         });
         match opened {
             Ok(Ok(c)) => {
@@ -181,7 +182,7 @@ impl Ble {
                 });
             }
             Ok(Err(e)) => self.central_error = Some(e.to_string()),
-            Err(_) => self.central_error = Some("no answer from BlueZ within 10 s".into()),
+            Err(_) => self.central_error = Some("no answer from BlueZ within 3 s".into()),
         }
     }
 
