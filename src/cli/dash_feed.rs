@@ -679,7 +679,8 @@ mod tests {
 }
 
 /// The guided tests of the "Other" screen (4-stage, TUG, chair stand) run by the dashboard
-/// itself on the live samples of the ticks: the daemon guides nothing, it streams. The samples
+/// itself on the live samples of the ticks (the TUG's current phase included, provisional):
+/// the daemon guides nothing, it streams. The samples
 /// are the daemon's display stream — decimated by [`TICK_DECIMATION`] (25 Hz from 100 Hz) and
 /// one tick per second — so timers advance in 1 s steps, a test ends up to a second after
 /// the movement, and the guides' detectors run at the decimated rate. The samples the daemon
@@ -761,8 +762,12 @@ impl LiveGuides {
 
 /// The guided single-leg stance test (screen 3) when attached to the daemon: steady_balance's
 /// [`SlsProtocol`] run on the ticks' samples (merged in time order across sensors), with the
-/// same limits as [`LiveGuides`] (25 Hz samples, 1 s steps). No sway trace: the daemon's
-/// decimated stream is too coarse for one; the trial's sway is in the stored session.
+/// same limits as [`LiveGuides`] (25 Hz samples, 1 s steps). The sway trace is
+/// steady_balance's own ([`SlsProtocol::sway_trace`], the window the trial's sway metrics use)
+/// computed at the stream's 25 Hz: it grows by a second's worth at each tick (jumpy, not
+/// smooth), and as it is low-passed zero-lag and mean-removed over the hold so far, its last
+/// fraction of a second settles at the next tick. The ended trial's trace stays until the next
+/// trial's countdown.
 #[derive(Debug, Clone, Default)]
 pub struct LiveSls {
     /// The protocol's settings (trials per side, time limit, order).
@@ -771,6 +776,8 @@ pub struct LiveSls {
     /// Why the test cannot run with the sensors worn (no leg or lower-back sensor).
     unavailable: Option<String>,
     now_s: f64,
+    /// The sway trace of the current (or the just ended) hold, (ML, AP) mm.
+    sway_mm: Vec<(f64, f64)>,
 }
 
 impl LiveSls {
@@ -798,6 +805,16 @@ impl LiveSls {
             p.push(*placement, x);
         }
         p.tick(self.now_s);
+        match p.step() {
+            SlsStep::Ready | SlsStep::Instruct { .. } | SlsStep::Countdown { .. } => {
+                self.sway_mm.clear();
+            }
+            _ => {
+                if let Some(tr) = p.sway_trace() {
+                    self.sway_mm = tr.tilt_mm();
+                }
+            }
+        }
     }
 
     /// Space: start, confirm the patient is ready, or end the rest.
@@ -897,7 +914,7 @@ impl LiveSls {
             trial: u8::try_from(trial.max(1)).unwrap_or(u8::MAX),
             trials_per_side: u8::try_from(cfg.trials_per_side).unwrap_or(u8::MAX),
             time_limit_s: cfg.detector.max_hold_s,
-            sway_mm: Vec::new(),
+            sway_mm: self.sway_mm.clone(),
             results: p
                 .trials()
                 .iter()
@@ -905,7 +922,11 @@ impl LiveSls {
                     stance: t.lift.opposite(),
                     held_s: t.hold_s,
                     reason: reason(&t.why),
-                    sway_rms_mm: None,
+                    sway_rms_mm: t
+                        .result
+                        .as_ref()
+                        .and_then(|r| r.sway.as_ref())
+                        .map(|m| m.tilt_rms_mm()),
                 })
                 .collect(),
             norm: None,
@@ -927,7 +948,8 @@ mod live_guide_tests {
     use serde_json::json;
     use steady_sim::{simulate, ChairStandParams, Scenario, SensorConfig, Simulation, TugParams};
 
-    /// The daemon's ticks of a simulated recording: one per second, samples decimated by 4.
+    /// The daemon's ticks of a simulated recording: one per second, samples decimated by 4
+    /// as the daemon does (block means).
     fn ticks(s: &Simulation) -> Vec<Tick> {
         let end = s.streams[0].1.last().unwrap().t_s();
         let mut out = Vec::new();
@@ -937,11 +959,15 @@ mod live_guide_tests {
                 .streams
                 .iter()
                 .map(|(p, x)| {
-                    let v: Vec<[f64; 7]> = x
+                    // The daemon's decimation: block means of 4 (frames of 4 samples).
+                    let second: Vec<ImuSample> = x
                         .iter()
-                        .enumerate()
-                        .filter(|(k, smp)| k % 4 == 0 && smp.t_s() >= t - 1.0 && smp.t_s() < t)
-                        .map(|(_, m)| {
+                        .filter(|smp| smp.t_s() >= t - 1.0 && smp.t_s() < t)
+                        .copied()
+                        .collect();
+                    let v: Vec<[f64; 7]> = steady_analysis::dsp::block_mean(&second, 4)
+                        .iter()
+                        .map(|m| {
                             let (a, g) = (m.acc_mps2, m.gyr_dps);
                             [m.t_s(), a[0], a[1], a[2], g[0], g[1], g[2]]
                         })
@@ -963,16 +989,20 @@ mod live_guide_tests {
         out
     }
 
-    /// Plays the ticks; Space at the first tick at or after `space_s`.
-    fn play(g: &mut LiveGuides, ticks: &[Tick], space_s: f64) {
+    /// Plays the ticks; Space at the first tick at or after `space_s`. Returns the hint line
+    /// shown after each tick.
+    fn play(g: &mut LiveGuides, ticks: &[Tick], space_s: f64) -> Vec<String> {
         let mut pressed = false;
+        let mut shown = Vec::new();
         for t in ticks {
             g.apply(t, &[]);
             if !pressed && t.status.t_s >= space_s {
                 g.advance();
                 pressed = true;
             }
+            shown.extend(g.view().and_then(|v| v.result));
         }
+        shown
     }
 
     #[test]
@@ -992,7 +1022,12 @@ mod live_guide_tests {
         assert!(g.next(), "n: on to the TUG");
         let mut g2 = g.clone();
         // Space one tick before the patient starts sitting down (the countdown covers it).
-        play(&mut g, &ticks(&s), truth.start_s - 4.5);
+        let shown = play(&mut g, &ticks(&s), truth.start_s - 4.5);
+        // The phases live, from the 25 Hz ticks (a short turn may fall between two ticks).
+        for word in ["WALK OUT", "WALK BACK", "TURN TO SIT"] {
+            let want = format!("now: {word} (provisional)");
+            assert!(shown.iter().any(|l| l.contains(&want)), "{want}: {shown:?}");
+        }
         let v = g.view().unwrap();
         assert_eq!(
             v.ended.as_deref(),
@@ -1078,6 +1113,111 @@ mod live_guide_tests {
             r.held_s,
             truth.held_s
         );
+    }
+
+    /// RMS (ML, AP) and path length of a trace, mm.
+    fn trace_figures(mm: &[(f64, f64)]) -> (f64, f64, f64) {
+        let n = mm.len() as f64;
+        let rms =
+            |f: fn(&(f64, f64)) -> f64| (mm.iter().map(|p| f(p).powi(2)).sum::<f64>() / n).sqrt();
+        let path = mm
+            .windows(2)
+            .map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt())
+            .sum();
+        (rms(|p| p.0), rms(|p| p.1), path)
+    }
+
+    #[test]
+    fn attached_single_leg_stance_draws_the_sway_trace_of_the_full_rate_path() {
+        use steady_sim::{SlsOutcome, SlsParams};
+        // Mostly mediolateral sway (4:1), so swapped axes would show.
+        let s = simulate(
+            &Scenario::new()
+                .stand(3.0)
+                .single_leg_stance(SlsParams {
+                    stance: Side::Right,
+                    outcome: SlsOutcome::TouchDown { after_s: 8.0 },
+                    sway_ml_mm: 12.0,
+                    sway_ap_mm: 3.0,
+                    ..SlsParams::default()
+                })
+                .stand(3.0),
+            &SensorConfig::default(),
+            45,
+        );
+        // Attached: the daemon's 25 Hz block means in 1 s ticks.
+        let ts = ticks(&s);
+        let mut sls = LiveSls::default();
+        sls.apply(&ts[0]);
+        sls.advance();
+        sls.advance();
+        let mut shown = Vec::new();
+        let mut grew = Vec::new();
+        for t in &ts[1..] {
+            sls.apply(t);
+            let v = sls.view().unwrap();
+            if matches!(v.phase, BalancePhase::Holding { .. }) {
+                grew.push(v.sway_mm.len());
+            }
+            if matches!(v.phase, BalancePhase::Ended { .. }) {
+                shown = v.sway_mm.clone();
+            }
+        }
+        assert!(
+            grew.windows(2).any(|w| w[1] > w[0]),
+            "the trace grows during the hold: {grew:?}"
+        );
+        // The full-rate path (what `steady demo` draws): the same protocol on every 100 Hz
+        // sample from the same start, ticked at each sample.
+        let mut p = SlsProtocol::new(
+            ProtocolConfig::default(),
+            &s.streams.iter().map(|(pl, _)| *pl).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        p.start(1.0);
+        p.confirm(1.0);
+        let mut merged: Vec<(Placement, ImuSample)> = s
+            .streams
+            .iter()
+            .flat_map(|(pl, x)| x.iter().filter(|m| m.t_s() >= 1.0).map(move |m| (*pl, *m)))
+            .collect();
+        merged.sort_by_key(|(_, x)| x.t);
+        let mut full = Vec::new();
+        for (pl, x) in &merged {
+            p.push(*pl, x);
+            p.tick(x.t_s());
+            if let Some(tr) = p.sway_trace() {
+                full = tr.tilt_mm();
+            }
+        }
+        let (ml, ap, path) = trace_figures(&shown);
+        let (fml, fap, fpath) = trace_figures(&full);
+        eprintln!(
+            "sway attached: {} points, RMS ML {ml:.2} AP {ap:.2} mm, path {path:.1} mm; \
+             full rate: {} points, RMS ML {fml:.2} AP {fap:.2} mm, path {fpath:.1} mm",
+            shown.len(),
+            full.len()
+        );
+        // About 25 points per second of hold (7.5 s analysed of the 8 s hold).
+        assert!(
+            shown.len() > 150 && full.len() > 600,
+            "{} {}",
+            shown.len(),
+            full.len()
+        );
+        // Axes: ML first (x), AP second (y); a trace with a few millimetres of extent.
+        assert!(ml > 2.0 * ap, "ML {ml} vs AP {ap}");
+        let extent = shown.iter().fold(0.0_f64, |m, p| m.max(p.0.abs()));
+        assert!(extent > 3.0, "ML extent {extent} mm");
+        // Within 10 % of the full-rate figures (RMS), 15 % (path: chords at 25 Hz).
+        let rel = |a: f64, b: f64| (a - b).abs() / b;
+        assert!(rel(ml, fml) < 0.10, "RMS ML {ml} vs {fml}");
+        assert!(rel(ap, fap) < 0.10, "RMS AP {ap} vs {fap}");
+        assert!(rel(path, fpath) < 0.15, "path {path} vs {fpath}");
+        // The recorded trial carries its sway RMS (the metrics' own, same units).
+        let v = sls.view().unwrap();
+        let (rml, rap) = v.results[0].sway_rms_mm.expect("sway of the trial");
+        assert!(rel(rml, ml) < 0.05 && rel(rap, ap) < 0.05, "{rml} {rap}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ use steady_balance::fall_risk::{self, Sex};
 use steady_balance::four_stage::ProtocolState;
 use steady_balance::norms::{self as balance_norms, Eyes};
 use steady_balance::sls::{EndedBy, SlsConfig, SlsDetector, SlsEvent};
-use steady_core::{Gap, ImuSample, Micros, Placement, Side, STANDARD_GRAVITY_MPS2};
+use steady_core::{Gap, ImuSample, Micros, Placement, Side};
 use steady_dashboard::model::*;
 use steady_dashboard::{Action, App, Screen};
 use steady_recording::{Recording, SensorStream};
@@ -58,8 +58,8 @@ const TRACE_S: f64 = 6.0;
 const DROPOUT_S: (f64, f64) = (12.0, 16.0);
 /// Countdown before a balance trial, s.
 const COUNTDOWN_S: f64 = 3.0;
-/// Settling time after lift-off before the sway trace starts, s.
-const SWAY_SETTLE_S: f64 = 1.0;
+/// New samples between two recomputations of the sway trace (0.1 s at 100 Hz).
+const SWAY_EVERY_SAMPLES: u64 = 10;
 /// Rest between balance trials, s.
 const REST_S: f64 = 5.0;
 
@@ -128,9 +128,8 @@ struct Trial {
     lift_off_s: Option<f64>,
     /// End of the hold seen by the detector, trial-relative s, and why.
     ended: Option<(f64, EndedBy)>,
-    baseline: Option<[f64; 2]>,
-    base_acc: Vec<[f64; 2]>,
-    smooth: Vec<[f64; 2]>,
+    /// Sample index of the last sway-trace recomputation.
+    sway_k: u64,
 }
 
 /// The data path: simulation, analysis, protocol and the recording. Owns no thread itself.
@@ -524,9 +523,7 @@ impl Pipeline {
             detector,
             lift_off_s: None,
             ended: None,
-            baseline: None,
-            base_acc: Vec::new(),
-            smooth: Vec::new(),
+            sway_k: 0,
         });
         self.balance.sway_mm.clear();
         self.balance.phase = BalancePhase::Countdown {
@@ -570,26 +567,14 @@ impl Pipeline {
                 let v = Self::trace_value(p, &s);
                 let trc = &mut self.traces[i].1;
                 trc.push((t_s, v));
-                if p == Placement::LowerBack {
-                    // Lower back: y right (ML), z forward (AP). Sway ≈ inverted pendulum:
-                    // x = a·h/g with h = 1 m, relative to the quiet-standing baseline.
-                    let a = [s.acc_mps2[1], s.acc_mps2[2]];
-                    // The first second on one leg (weight shift, trunk tilt) is the baseline;
-                    // sway is drawn from then on.
-                    let lift = tr.lift_off_s.unwrap_or(f64::INFINITY);
-                    let end = tr.ended.map_or(f64::INFINITY, |e| e.0);
-                    let settled = lift + SWAY_SETTLE_S;
-                    if (lift..settled).contains(&t_rel) {
-                        tr.base_acc.push(a);
-                    } else if t_rel >= settled && t_rel <= end {
-                        let base = *tr.baseline.get_or_insert_with(|| mean2(&tr.base_acc));
-                        tr.smooth.push([a[0] - base[0], a[1] - base[1]]);
-                        let w = tr.smooth.len().min(10);
-                        let m = mean2(&tr.smooth[tr.smooth.len() - w..]);
-                        let k_mm = 1000.0 / STANDARD_GRAVITY_MPS2;
-                        self.balance.sway_mm.push((m[0] * k_mm, m[1] * k_mm));
-                    }
-                }
+            }
+        }
+        if target >= tr.sway_k + SWAY_EVERY_SAMPLES || tr.ended.is_some() {
+            // steady_balance's own sway trace (the window the trial's sway metrics use), as
+            // the attached dashboard shows it from the daemon's 25 Hz stream.
+            tr.sway_k = target;
+            if let Some(trace) = tr.detector.sway_trace() {
+                self.balance.sway_mm = trace.tilt_mm();
             }
         }
         tr.next_k = target;
@@ -1151,15 +1136,6 @@ impl Pipeline {
             .with_context(|| format!("writing the recording to {}", self.out_dir.display()))?;
         Ok(self.out_dir.clone())
     }
-}
-
-fn mean2(v: &[[f64; 2]]) -> [f64; 2] {
-    if v.is_empty() {
-        return [0.0, 0.0];
-    }
-    let n = v.len() as f64;
-    let s = v.iter().fold([0.0, 0.0], |a, x| [a[0] + x[0], a[1] + x[1]]);
-    [s[0] / n, s[1] / n]
 }
 
 fn rms2(v: &[(f64, f64)]) -> Option<(f64, f64)> {

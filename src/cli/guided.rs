@@ -9,7 +9,9 @@
 //! - [`TugGuide`]: countdown → "GO" → live timer; the buffered samples are re-analysed with
 //!   `steady_balance::tug::analyze` every [`RETRY_S`]; the test stops on its own once the
 //!   analysis finds the patient seated again (the same end on two tries, at least
-//!   [`SEATED_CONFIRM_S`] of quiet data after it), or after [`TUG_GIVE_UP_S`].
+//!   [`SEATED_CONFIRM_S`] of quiet data after it), or after [`TUG_GIVE_UP_S`]. While it runs,
+//!   each try also asks `steady_balance::tug::progress` for the latest phase found so far,
+//!   shown as "now: WALK OUT (provisional)".
 //! - [`ChairStandGuide`]: countdown → "GO" → live count from `steady_balance::chair_stand::
 //!   analyze` and the time left; stops on its own when the test time is up (after
 //!   [`CHAIR_TAIL_S`] more, so the last rise is complete in the data); STEADI cut-off by age
@@ -24,7 +26,7 @@ use steady_balance::fall_risk::{Sex, TANDEM_HOLD_S};
 use steady_balance::four_stage::{
     self, FourStageProtocol, FourStageResult, ProtocolConfig, ProtocolState, Stage, StageEnd,
 };
-use steady_balance::tug::{self, TugResult};
+use steady_balance::tug::{self, TugProgress, TugResult};
 use steady_core::{ImuSample, Placement};
 use steady_dashboard::model::{
     placement_label, GuidedProtocol, GuidedTest, GuidedTestView, RiskLevel, StageRow, Verdict,
@@ -443,6 +445,8 @@ pub struct TugGuide {
     subject: Subject,
     candidate: Option<TugResult>,
     result: Option<TugResult>,
+    /// The latest phase `steady_balance::tug::progress` finds while the test runs.
+    live: Option<TugProgress>,
 }
 
 impl TugGuide {
@@ -454,6 +458,7 @@ impl TugGuide {
             subject,
             candidate: None,
             result: None,
+            live: None,
         }
     }
 
@@ -476,6 +481,10 @@ impl TugGuide {
             return;
         }
         let data_end = self.run.buf.end_s().unwrap_or(f64::NEG_INFINITY);
+        if let Some((x, hz)) = self.run.buf.lower_back() {
+            // Keep the last phase found when a try finds none (a provisional display).
+            self.live = tug::progress(x, hz).or(self.live);
+        }
         let r = tug::analyze(&self.run.buf.inputs(), &self.subject, None).ok();
         match (self.candidate.take(), r) {
             (Some(a), Some(b))
@@ -518,7 +527,15 @@ impl GuidedProtocol for TugGuide {
             Timed::Running { go_s } => {
                 v.instruction = "GO — stand up, walk to the line, turn, come back, sit down".into();
                 v.elapsed_s = now - go_s;
-                v.result = Some("stops by itself when you are seated again · s: stop".into());
+                v.result = Some(
+                    match self.live.filter(|p| p.since_s >= go_s - COUNTDOWN_S) {
+                        Some(p) => format!(
+                            "now: {} (provisional) · stops when seated · s: stop",
+                            p.phase.as_str().to_uppercase()
+                        ),
+                        None => "stops by itself when you are seated again · s: stop".into(),
+                    },
+                );
             }
             Timed::Done { go_s, end_s } => {
                 v.instruction = "Test over — stay seated".into();
@@ -974,6 +991,42 @@ mod tests {
             "{shot}"
         );
         assert!(shot.contains("[RISK] tandem stance 0.0 s < 10 s"), "{shot}");
+    }
+
+    #[test]
+    fn tug_guide_shows_the_phase_as_it_happens_labelled_provisional() {
+        let sc = Scenario::new().tug(steady_sim::TugParams::default());
+        let s = simulate(&sc, &SensorConfig::default(), 8);
+        let truth = s.truth.tugs[0];
+        let mut g = TugGuide::new(&sensors(&s), Subject::default());
+        let hz = s.rate_hz;
+        g.advance(truth.start_s - COUNTDOWN_S);
+        let mut k = 0;
+        // Halfway through each phase the screen names it (found up to a second late).
+        for (at_s, word) in [
+            ((truth.stand_end_s + truth.turn1_start_s) / 2.0, "WALK OUT"),
+            ((truth.turn1_end_s + truth.turn2_start_s) / 2.0, "WALK BACK"),
+            (
+                (truth.turn2_start_s + truth.end_s) / 2.0 + 0.5,
+                "TURN TO SIT",
+            ),
+        ] {
+            let to = (at_s * hz) as usize;
+            feed(&mut g, &s, k, to);
+            k = to;
+            assert!(!g.finished());
+            let shot = render(&g, &s, at_s, &[]);
+            let want = format!("now: {word} (provisional)");
+            assert!(shot.contains(&want), "{at_s:.1} s: {want}\n{shot}");
+        }
+        feed(&mut g, &s, k, ((truth.end_s + 2.0) * hz) as usize);
+        assert!(g.finished());
+        let shot = render(&g, &s, truth.end_s + 2.0, &[]);
+        assert!(
+            !shot.contains("provisional"),
+            "the final result replaces it\n{shot}"
+        );
+        assert!(shot.contains("STOPPED: seated again"), "{shot}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::norms::{self, Eyes};
 use crate::sls::{
     summarize, EndedBy, SlsConfig, SlsDetector, SlsError, SlsEvent, SlsSummary, SlsTrial,
 };
+use crate::sway::SwayTrace;
 
 /// Protocol settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -304,6 +305,12 @@ impl SlsProtocol {
             rms_horizontal_mps2: (ss / n).max(0.0).sqrt(),
             n: s.len(),
         })
+    }
+
+    /// The sway trace of the current hold (see [`SlsDetector::sway_trace`]); `None` outside a
+    /// hold or without a lower-back sensor.
+    pub fn sway_trace(&self) -> Option<SwayTrace> {
+        self.detector.as_ref()?.sway_trace()
     }
 
     fn lift(&self) -> Side {

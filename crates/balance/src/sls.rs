@@ -60,7 +60,7 @@ use steady_analysis::SensorInput;
 use steady_core::{ImuSample, Metric, Placement, Segment, Side};
 
 use crate::norms::{self, Eyes, Norm};
-use crate::sway::{self, SwayInput, SwayMetrics, TrunkFrame};
+use crate::sway::{self, SwayInput, SwayMetrics, SwayTrace, TrunkFrame};
 
 /// Default inverted-pendulum height when the sensor height is unknown, m (0.53 × 1.70 m,
 /// the same default the gait analysis uses).
@@ -942,10 +942,11 @@ impl SlsDetector {
         }
     }
 
-    /// Sway over `[lift_off + skip, end]` from the lower-back buffer.
-    fn sway_of(&self, lift_off: f64, end: f64) -> Option<SwayMetrics> {
+    /// The lower-back samples of `[lift_off + skip, end]` and the sway input for them (the
+    /// window the trial's sway is measured on), at the buffer's median rate.
+    fn sway_window(&self, lift_off: f64, end: f64) -> Option<(Vec<ImuSample>, SwayInput)> {
         let ch = self.channels.iter().find(|c| c.role == Role::Back)?;
-        let (base_acc, bias) = ch.base?;
+        let (base_acc, _bias) = ch.base?;
         let fs = median_rate_hz(&ch.buf)?;
         let skip = if end - lift_off >= 2.0 + self.config.sway_skip_s {
             self.config.sway_skip_s
@@ -958,19 +959,42 @@ impl SlsDetector {
             .filter(|s| s.t_s() >= lift_off + skip && s.t_s() <= end)
             .copied()
             .collect();
-        let _ = bias;
         let (left, signed) = shift_left_axis(ch, base_acc, lift_off, self.stance)?;
         let frame = TrunkFrame::from_up_left(base_acc.into(), left.into())?;
-        sway::sway_metrics(
-            &hold,
-            &SwayInput {
+        Some((
+            hold,
+            SwayInput {
                 fs_hz: fs,
                 frame,
                 pendulum_height_m: self.pendulum_m,
                 free_side: signed.then_some(self.stance.opposite()),
             },
-        )
-        .ok()
+        ))
+    }
+
+    /// Sway over `[lift_off + skip, end]` from the lower-back buffer.
+    fn sway_of(&self, lift_off: f64, end: f64) -> Option<SwayMetrics> {
+        let (hold, input) = self.sway_window(lift_off, end)?;
+        sway::sway_metrics(&hold, &input).ok()
+    }
+
+    /// The sway trace of the hold so far (lower-back sensor): the window the trial's sway
+    /// metrics use, up to the end of the balance effort once known, else up to the latest
+    /// sample; at the rate the samples come (e.g. 25 Hz from a display stream). `None` before
+    /// lift-off, without a lower-back sensor, or before a second of hold.
+    pub fn sway_trace(&self) -> Option<SwayTrace> {
+        let (lift_off, end) = match self.phase {
+            Phase::WaitingLiftOff => return None,
+            Phase::Holding { lift_off } => (lift_off, self.now),
+            Phase::Resolving { lift_off, end, .. } => (lift_off, end),
+            Phase::Ended {
+                lift_off,
+                balance_end,
+                ..
+            } => (lift_off, balance_end),
+        };
+        let (hold, input) = self.sway_window(lift_off, end)?;
+        sway::sway_trace(&hold, &input).ok()
     }
 }
 

@@ -33,7 +33,7 @@ use nalgebra::Vector3;
 use rustfft::{num_complex::Complex, FftPlanner};
 use serde::Serialize;
 use steady_analysis::dsp::{FilterKind, Sos};
-use steady_core::{ImuSample, Side};
+use steady_core::{ImuSample, Side, STANDARD_GRAVITY_MPS2};
 
 /// χ²(0.95, 2 degrees of freedom), for the 95 % confidence ellipse.
 pub const CHI2_95_2DF: f64 = 5.991;
@@ -137,6 +137,15 @@ pub struct SwayMetrics {
     pub pendulum_height_m: f64,
 }
 
+impl SwayMetrics {
+    /// The RMS as tilt-equivalent displacement of the sensor, (ML, AP) in mm (`h·a/g`, the
+    /// conversion of [`SwayTrace::tilt_mm`]).
+    pub fn tilt_rms_mm(&self) -> (f64, f64) {
+        let k = mm_per_mps2(self.pendulum_height_m);
+        (self.rms_ml_mps2 * k, self.rms_ap_mps2 * k)
+    }
+}
+
 /// What [`sway_metrics`] needs besides the samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SwayInput {
@@ -150,8 +159,51 @@ pub struct SwayInput {
     pub free_side: Option<Side>,
 }
 
-/// Sway metrics of lower-back samples `hold` (the hold only, in time order).
-pub fn sway_metrics(hold: &[ImuSample], input: &SwayInput) -> Result<SwayMetrics, SwayError> {
+/// The sway trace of a hold: the horizontal specific force in the body's mediolateral and
+/// anteroposterior axes after the same preprocessing as [`sway_metrics`] (projection,
+/// zero-lag low-pass at [`SWAY_LOWPASS_HZ`], mean removed), one value per usable sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SwayTrace {
+    /// Sampling rate of the trace, Hz.
+    pub fs_hz: f64,
+    /// Mediolateral (+ = the person's left), m/s².
+    pub ml_mps2: Vec<f64>,
+    /// Anteroposterior (+ = forward), m/s².
+    pub ap_mps2: Vec<f64>,
+    /// Inverted-pendulum height of the sensor, m (for [`SwayTrace::tilt_mm`]).
+    pub pendulum_height_m: f64,
+}
+
+impl SwayTrace {
+    /// RMS of the (ML, AP) trace, m/s² (equal to [`SwayMetrics`]' `rms_ml_mps2`, `rms_ap_mps2`).
+    pub fn rms_mps2(&self) -> (f64, f64) {
+        (rms(&self.ml_mps2), rms(&self.ap_mps2))
+    }
+
+    /// Path length of the 2-D trace, m/s² (Mancini PATH; equal to [`SwayMetrics`]'
+    /// `acc_path_mps2`).
+    pub fn path_mps2(&self) -> f64 {
+        acc_path(&self.ml_mps2, &self.ap_mps2)
+    }
+
+    /// The trace as the tilt-equivalent displacement of the sensor, (ML, AP) in mm, for
+    /// display: for slow, tilt-dominated sway the horizontal specific force is gravity acting
+    /// on the tilt φ (`a ≈ g·φ`) and the inverted pendulum moves the sensor by `h·φ`, so
+    /// `x ≈ h·a/g`. The linear acceleration `h·φ̈` is not separated: above ~0.5 Hz
+    /// (`sqrt(g/h)/2π`) it dominates and the estimate grows with frequency, so read it as a
+    /// scale for the trace's shape and relative size, not as a measured displacement.
+    pub fn tilt_mm(&self) -> Vec<(f64, f64)> {
+        let k = mm_per_mps2(self.pendulum_height_m);
+        self.ml_mps2
+            .iter()
+            .zip(&self.ap_mps2)
+            .map(|(ml, ap)| (ml * k, ap * k))
+            .collect()
+    }
+}
+
+/// The finite samples of `hold`, once the rate, the frame and the length are checked.
+fn usable<'a>(hold: &'a [ImuSample], input: &SwayInput) -> Result<Vec<&'a ImuSample>, SwayError> {
     let fs = input.fs_hz;
     if !(fs.is_finite() && fs > 0.0) {
         return Err(SwayError::BadRate(fs));
@@ -165,30 +217,90 @@ pub fn sway_metrics(hold: &[ImuSample], input: &SwayInput) -> Result<SwayMetrics
     if (n as f64) < SWAY_MIN_DURATION_S * fs || n < 16 {
         return Err(SwayError::TooShort(n));
     }
+    Ok(samples)
+}
+
+/// The sway low-pass at `fs_hz`; `None` when the rate is too low for it (cut-off too close to
+/// Nyquist), in which case the signals are used unfiltered.
+fn lowpass(fs_hz: f64) -> Option<Sos> {
+    if fs_hz > 2.5 * SWAY_LOWPASS_HZ {
+        Sos::butterworth(2, FilterKind::LowPass(SWAY_LOWPASS_HZ), fs_hz).ok()
+    } else {
+        None
+    }
+}
+
+/// Projected onto `axis` and low-passed (zero lag).
+fn axis_signal(
+    x: impl Iterator<Item = Vector3<f64>>,
+    axis: &Vector3<f64>,
+    lp: Option<&Sos>,
+    fs: f64,
+) -> Vec<f64> {
+    let mut v: Vec<f64> = x.map(|a| a.dot(axis)).collect();
+    if let Some(lp) = lp {
+        let pad = (fs as usize).min(v.len().saturating_sub(1));
+        v = lp.filtfilt(&v, pad);
+    }
+    v
+}
+
+/// The (ML, AP) acceleration trace of checked samples.
+fn acc_trace(samples: &[&ImuSample], input: &SwayInput, lp: Option<&Sos>) -> (Vec<f64>, Vec<f64>) {
+    let f = &input.frame;
+    let acc = || samples.iter().map(|s| Vector3::from(s.acc_mps2));
+    let mut ml = axis_signal(acc(), &Vector3::from(f.left), lp, input.fs_hz);
+    let mut ap = axis_signal(acc(), &Vector3::from(f.forward), lp, input.fs_hz);
+    demean(&mut ml);
+    demean(&mut ap);
+    (ml, ap)
+}
+
+/// Tilt-equivalent displacement per unit of horizontal specific force, mm per m/s².
+fn mm_per_mps2(pendulum_height_m: f64) -> f64 {
+    1000.0 * pendulum_height_m / STANDARD_GRAVITY_MPS2
+}
+
+fn rms(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    (x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64).sqrt()
+}
+
+fn acc_path(ml: &[f64], ap: &[f64]) -> f64 {
+    ml.windows(2)
+        .zip(ap.windows(2))
+        .map(|(m, a)| ((m[1] - m[0]).powi(2) + (a[1] - a[0]).powi(2)).sqrt())
+        .sum()
+}
+
+/// The sway trace of lower-back samples `hold` (the hold only, in time order), at the rate
+/// `input.fs_hz` (any rate above 2.5 × [`SWAY_LOWPASS_HZ`] is low-passed; e.g. a 25 Hz display
+/// stream works as well as 100 Hz).
+pub fn sway_trace(hold: &[ImuSample], input: &SwayInput) -> Result<SwayTrace, SwayError> {
+    let samples = usable(hold, input)?;
+    let lp = lowpass(input.fs_hz);
+    let (ml_mps2, ap_mps2) = acc_trace(&samples, input, lp.as_ref());
+    Ok(SwayTrace {
+        fs_hz: input.fs_hz,
+        ml_mps2,
+        ap_mps2,
+        pendulum_height_m: input.pendulum_height_m,
+    })
+}
+
+/// Sway metrics of lower-back samples `hold` (the hold only, in time order).
+pub fn sway_metrics(hold: &[ImuSample], input: &SwayInput) -> Result<SwayMetrics, SwayError> {
+    let fs = input.fs_hz;
+    let samples = usable(hold, input)?;
+    let n = samples.len();
     let dt = 1.0 / fs;
     let duration_s = n as f64 * dt;
     let f = &input.frame;
     let (left, fwd) = (Vector3::from(f.left), Vector3::from(f.forward));
-    let proj = |axis: &Vector3<f64>| -> Vec<f64> {
-        samples
-            .iter()
-            .map(|s| Vector3::from(s.acc_mps2).dot(axis))
-            .collect()
-    };
-    let mut ml = proj(&left);
-    let mut ap = proj(&fwd);
-    let lowpass = if fs > 2.5 * SWAY_LOWPASS_HZ {
-        Sos::butterworth(2, FilterKind::LowPass(SWAY_LOWPASS_HZ), fs).ok()
-    } else {
-        None
-    };
-    if let Some(lp) = &lowpass {
-        let pad = (fs as usize).min(n - 1);
-        ml = lp.filtfilt(&ml, pad);
-        ap = lp.filtfilt(&ap, pad);
-    }
-    demean(&mut ml);
-    demean(&mut ap);
+    let lowpass = lowpass(fs);
+    let (ml, ap) = acc_trace(&samples, input, lowpass.as_ref());
     let mean_sq = |x: &[f64]| x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64;
     let (s_ml, s_ap) = (mean_sq(&ml), mean_sq(&ap));
     let s_x = ml.iter().zip(&ap).map(|(a, b)| a * b).sum::<f64>() / n as f64;
@@ -196,10 +308,7 @@ pub fn sway_metrics(hold: &[ImuSample], input: &SwayInput) -> Result<SwayMetrics
     let ellipse = std::f64::consts::PI * CHI2_95_2DF * det.sqrt();
     // Jerk and acceleration path by central differences.
     let mut jerk = 0.0;
-    let mut acc_path = 0.0;
-    for i in 1..n {
-        acc_path += ((ml[i] - ml[i - 1]).powi(2) + (ap[i] - ap[i - 1]).powi(2)).sqrt();
-    }
+    let acc_path = acc_path(&ml, &ap);
     for i in 0..n {
         let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));
         let span = (b - a) as f64 * dt;
@@ -214,13 +323,9 @@ pub fn sway_metrics(hold: &[ImuSample], input: &SwayInput) -> Result<SwayMetrics
         .map(|s| Vector3::from(s.gyr_dps).map(f64::to_radians))
         .collect();
     let mean_gyr = gyr.iter().fold(Vector3::zeros(), |a, g| a + g) / n as f64;
-    let mut wl: Vec<f64> = gyr.iter().map(|g| (g - mean_gyr).dot(&left)).collect();
-    let mut wf: Vec<f64> = gyr.iter().map(|g| (g - mean_gyr).dot(&fwd)).collect();
-    if let Some(lp) = &lowpass {
-        let pad = (fs as usize).min(n - 1);
-        wl = lp.filtfilt(&wl, pad);
-        wf = lp.filtfilt(&wf, pad);
-    }
+    let centred = || gyr.iter().map(|g| g - mean_gyr);
+    let wl = axis_signal(centred(), &left, lowpass.as_ref(), fs);
+    let wf = axis_signal(centred(), &fwd, lowpass.as_ref(), fs);
     let path_m: f64 = wl
         .iter()
         .zip(&wf)
@@ -389,6 +494,41 @@ mod tests {
         let f = m.dominant_hz.unwrap();
         assert!((f - hz).abs() < 0.01, "{f}");
         assert!((m.dominant_ap_hz.unwrap() - hz).abs() < 0.01);
+    }
+
+    #[test]
+    fn the_trace_is_what_the_metrics_measure_and_copes_with_a_25_hz_stream() {
+        let frame = tilted_frame();
+        let (a, b, hz) = (0.20, 0.08, 0.6);
+        let w = TAU * hz;
+        let sway = |t: f64| (a * (w * t).sin(), b * (w * t).cos(), 0.0);
+        let input = |fs: f64| SwayInput {
+            fs_hz: fs,
+            frame,
+            pendulum_height_m: 0.9,
+            free_side: None,
+        };
+        let s = synth(&frame, 100.0, 15.0, sway);
+        let tr = sway_trace(&s, &input(100.0)).unwrap();
+        let m = sway_metrics(&s, &input(100.0)).unwrap();
+        assert_eq!(tr.ml_mps2.len(), s.len());
+        let (rml, rap) = tr.rms_mps2();
+        assert!((rml - m.rms_ml_mps2).abs() < 1e-12 && (rap - m.rms_ap_mps2).abs() < 1e-12);
+        assert!((tr.path_mps2() - m.acc_path_mps2).abs() < 1e-12);
+        // ML is the larger axis; tilt-equivalent displacement h·a/g, in mm.
+        assert!((rml - a / 2f64.sqrt()).abs() / rml < 0.01, "{rml}");
+        let mm = tr.tilt_mm();
+        let k = 900.0 / 9.80665;
+        assert!((mm[10].0 - tr.ml_mps2[10] * k).abs() < 1e-9);
+        assert!((mm[10].1 - tr.ap_mps2[10] * k).abs() < 1e-9);
+        // The same sway sampled at 25 Hz: the low-pass still runs (3.5 Hz < 12.5 Hz Nyquist)
+        // and the figures agree with 100 Hz.
+        let s25 = synth(&frame, 25.0, 15.0, sway);
+        let t25 = sway_trace(&s25, &input(25.0)).unwrap();
+        let (r25ml, r25ap) = t25.rms_mps2();
+        assert!((r25ml - rml).abs() / rml < 0.02, "{r25ml} vs {rml}");
+        assert!((r25ap - rap).abs() / rap < 0.02, "{r25ap} vs {rap}");
+        assert!((t25.path_mps2() - tr.path_mps2()).abs() / tr.path_mps2() < 0.02);
     }
 
     #[test]

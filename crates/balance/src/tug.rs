@@ -17,6 +17,9 @@
 //!   back);
 //! - walk out = standing → turn 1, walk back = turn 1 → turn 2, turn-and-sit = turn 2 → seated.
 //!
+//! [`progress`] runs the same segmentation on the samples of a test still under way and gives
+//! the latest phase whose start it has found (provisional: for a live display).
+//!
 //! Known failure modes: a patient who turns while sitting down merges turn 2 into the sit;
 //! a very slow, shuffling turn (< 30 °/s) is missed; trunk sway while walking with a walker
 //! can reach the turn threshold; if the recording starts after "Go" the sit-to-stand is lost
@@ -28,7 +31,7 @@ use steady_analysis::dsp::{FilterKind, Sos};
 use steady_analysis::gait::types::EventKind;
 use steady_analysis::gait::GaitReport;
 use steady_analysis::{SensorInput, Subject};
-use steady_core::Placement;
+use steady_core::{ImuSample, Placement};
 
 use crate::chair_stand::trunk::{self, InputError, TrunkSignals};
 use crate::fall_risk::{TUG_AT_RISK_S, TUG_SOURCE};
@@ -252,6 +255,98 @@ pub fn analyze(
         threshold_source: TUG_SOURCE,
         method: "lower_back/vertical_velocity+yaw_rate",
     })
+}
+
+/// A phase of the TUG, in the order they happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TugPhase {
+    /// Rising from the chair.
+    SitToStand,
+    /// Walking to the line.
+    WalkOut,
+    /// Turning at the line.
+    Turn,
+    /// Walking back to the chair.
+    WalkBack,
+    /// Turning in front of the chair and sitting down.
+    TurnToSit,
+    /// Seated again (the test is over).
+    Seated,
+}
+
+impl TugPhase {
+    /// Plain words for the phase.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TugPhase::SitToStand => "sit-to-stand",
+            TugPhase::WalkOut => "walk out",
+            TugPhase::Turn => "turn",
+            TugPhase::WalkBack => "walk back",
+            TugPhase::TurnToSit => "turn to sit",
+            TugPhase::Seated => "seated",
+        }
+    }
+}
+
+/// Where a TUG under way has got to, as far as the samples so far show.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TugProgress {
+    /// The latest phase whose start the segmentation has found.
+    pub phase: TugPhase,
+    /// When it started, s.
+    pub since_s: f64,
+}
+
+/// The latest TUG phase found in lower-back samples of a test still under way (from before
+/// "Go" to now), by the same segmentation as [`analyze`] applied to what there is so far:
+/// a phase counts once its start is found — the rise once its vertical-velocity lobe
+/// qualifies, a turn once it has integrated [`TURN_MIN_DEG`], the sit once its downward
+/// lobe (or a second turn) follows the first turn. So a phase shows up to about a second after
+/// it starts, and zero-lag filtering at the end of the data makes it provisional (the final
+/// [`analyze`] of the whole test is the result). `None` before the rise is found or for
+/// unusable input.
+pub fn progress(lower_back: &[ImuSample], fs_hz: f64) -> Option<TugProgress> {
+    let sig = trunk::trunk_signals(lower_back, fs_hz).ok()?;
+    let last = sig.t_s.len().checked_sub(1)?;
+    let moves = trunk::vertical_moves(&sig);
+    let rise = moves.iter().find(|m| m.up)?;
+    let at = |phase, since_s| Some(TugProgress { phase, since_s });
+    if rise.end >= last {
+        let start_i = trunk::flexion_onset(&sig, rise.start, 1.5, FLEXION_QUIET_DPS);
+        return at(TugPhase::SitToStand, sig.t_s[start_i]);
+    }
+    let stand_end_s = sig.t_s[rise.end];
+    let ts = turns(&sig);
+    let after: Vec<&Turn> = ts
+        .iter()
+        .filter(|t| t.start_s >= stand_end_s - 0.5)
+        .collect();
+    let Some(turn1) = after.first() else {
+        return at(TugPhase::WalkOut, stand_end_s);
+    };
+    if turn1.end_s >= sig.t_s[last] {
+        return at(TugPhase::Turn, turn1.start_s);
+    }
+    let sit = moves
+        .iter()
+        .find(|m| !m.up && sig.t_s[m.start] > turn1.end_s);
+    let sit_start = match (after.get(1), sit) {
+        (Some(t2), Some(m)) => t2.start_s.min(sig.t_s[m.start]),
+        (Some(t2), None) => t2.start_s,
+        (None, Some(m)) => sig.t_s[m.start],
+        (None, None) => return at(TugPhase::WalkBack, turn1.end_s),
+    };
+    match sit {
+        // Seated: the downward lobe is over and the trunk is still (as in `analyze`).
+        Some(m) if m.end < last => {
+            match (m.end..=last).find(|&k| sig.tilt_rate_dps[k] < FLEXION_QUIET_DPS) {
+                Some(k) if k < last => at(TugPhase::Seated, sig.t_s[k]),
+                _ => at(TugPhase::TurnToSit, sit_start),
+            }
+        }
+        _ => at(TugPhase::TurnToSit, sit_start),
+    }
 }
 
 fn mean(x: impl Iterator<Item = f64>) -> Option<f64> {

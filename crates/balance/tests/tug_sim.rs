@@ -84,3 +84,86 @@ fn tug_total_and_phases_match_truth_over_a_range() {
     );
     let _ = steps_seen;
 }
+
+/// The phase the simulated patient is in at `t` (None before "Go").
+fn truth_phase(t: &steady_sim::truth::TugTruth, at_s: f64) -> Option<tug::TugPhase> {
+    use tug::TugPhase::*;
+    let bounds = [
+        (t.start_s, SitToStand),
+        (t.stand_end_s, WalkOut),
+        (t.turn1_start_s, Turn),
+        (t.turn1_end_s, WalkBack),
+        (t.turn2_start_s, TurnToSit),
+        (t.end_s, Seated),
+    ];
+    bounds
+        .iter()
+        .rev()
+        .find(|(s, _)| at_s >= *s)
+        .map(|(_, p)| *p)
+}
+
+#[test]
+fn tug_progress_follows_the_phases_as_they_happen_at_100_and_25_hz() {
+    use tug::TugPhase;
+    let sc = Scenario::new()
+        .stand(3.0)
+        .tug(TugParams::default())
+        .stand(3.0);
+    let sim = simulate(&sc, &SensorConfig::default(), 61);
+    let truth = sim.truth.tugs[0];
+    let full = sim.stream(Placement::LowerBack).unwrap();
+    // The daemon's display stream: block means of 4.
+    let decimated = steady_analysis::dsp::block_mean(full, 4);
+    for (x, fs) in [(full.to_vec(), sim.rate_hz), (decimated, sim.rate_hz / 4.0)] {
+        let mut seen = Vec::new();
+        // As the guide buffers: from the countdown, 3 s before "Go" (the simulated patient
+        // stands, sits down, waits 1.5 s seated).
+        let from = truth.start_s - 3.0;
+        let mut t = from + 2.0;
+        while t < truth.end_s + 1.0 {
+            let so_far: Vec<_> = x
+                .iter()
+                .filter(|s| s.t_s() >= from && s.t_s() <= t)
+                .copied()
+                .collect();
+            let p = tug::progress(&so_far, fs);
+            let now = truth_phase(&truth, t);
+            // Found up to 1.5 s late, never ahead of the patient.
+            let late = truth_phase(&truth, t - 1.5);
+            if let Some(p) = p {
+                assert!(
+                    Some(p.phase) <= now && (late.is_none() || Some(p.phase) >= late),
+                    "{fs} Hz at {t:.1} s: {:?}, truth {now:?} (1.5 s ago {late:?})",
+                    p.phase
+                );
+                if seen.last() != Some(&p.phase) {
+                    println!(
+                        "{fs} Hz at {t:.1} s: {:?} since {:.2} s",
+                        p.phase, p.since_s
+                    );
+                    seen.push(p.phase);
+                }
+            } else {
+                assert!(
+                    late.is_none(),
+                    "{fs} Hz at {t:.1} s: nothing, truth {now:?}"
+                );
+            }
+            t += 0.5;
+        }
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+        for want in [
+            TugPhase::WalkOut,
+            TugPhase::Turn,
+            TugPhase::WalkBack,
+            TugPhase::TurnToSit,
+            TugPhase::Seated,
+        ] {
+            assert!(
+                seen.contains(&want),
+                "{fs} Hz: {want:?} not shown: {seen:?}"
+            );
+        }
+    }
+}

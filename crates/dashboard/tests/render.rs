@@ -151,6 +151,13 @@ fn balance_screen_guides_the_patient() {
         "big digits\n{s}"
     );
     assert!(s.contains("Sway"), "{s}");
+    // The trace's RMS per axis in the title: ML √((9+9)/4) = 2.1, AP √((16+16)/4) = 2.8 mm.
+    let mut with_trace = m.clone();
+    with_trace.balance.sway_mm = vec![(3.0, 0.0), (-3.0, 0.0), (0.0, 4.0), (0.0, -4.0)];
+    for (w, h) in [(80, 24), (140, 45)] {
+        let s = render(&app(Screen::Balance, with_trace.clone()), w, h);
+        assert!(s.contains("RMS ML 2.1 AP 2.8"), "{w}x{h}\n{s}");
+    }
     m.balance.phase = BalancePhase::Ended {
         held_s: 8.2,
         reason: EndReason::FootDown,

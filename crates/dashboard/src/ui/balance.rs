@@ -170,19 +170,21 @@ fn draw_sway(frame: &mut Frame, b: &BalanceView, area: Rect) {
         .sway_mm
         .iter()
         .fold((0.0, 0.0), |(a, c), &(x, y)| (a + x * x, c + y * y));
-    let rms = (sx / n).sqrt().max((sy / n).sqrt());
+    let (rms_ml, rms_ap) = ((sx / n).sqrt(), (sy / n).sqrt());
+    let rms = rms_ml.max(rms_ap);
     let lim = (3.0 * rms).max(10.0).ceil();
+    let title = if b.sway_mm.is_empty() {
+        " Sway: ML (→) vs AP (↑), mm, est. ".to_string()
+    } else {
+        format!(" Sway mm est · RMS ML {rms_ml:.1} AP {rms_ap:.1} ")
+    };
     let ds = Dataset::default()
         .marker(symbols::Marker::Braille)
         .graph_type(GraphType::Line)
         .style(Style::new().fg(Color::Cyan))
         .data(&b.sway_mm);
     let chart = Chart::new(vec![ds])
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Sway: ML (→) vs AP (↑), mm, est. "),
-        )
+        .block(Block::default().borders(Borders::ALL).title(title))
         .x_axis(Axis::default().bounds([-lim, lim]).labels([
             format!("-{lim:.0}"),
             "ML".into(),
