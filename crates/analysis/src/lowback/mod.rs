@@ -137,7 +137,9 @@ pub struct LowBackDetector {
     fs_hz: f64,
     mahony: Mahony,
     last: Option<Bridge>,
-    buf: std::collections::VecDeque<Buffered>,
+    /// Samples of the current window onwards (a `Vec`, so a window is a plain slice; the
+    /// stale front is drained once per block).
+    buf: Vec<Buffered>,
     /// Global index of `buf[0]`.
     buf_start: u64,
     /// Total samples pushed.
@@ -176,7 +178,7 @@ impl LowBackDetector {
             fs_hz: fs,
             mahony: Mahony::new(MahonyGains::default()),
             last: None,
-            buf: Default::default(),
+            buf: Vec::new(),
             buf_start: 0,
             n_total: 0,
             block: 0,
@@ -208,9 +210,9 @@ impl LowBackDetector {
         self.max_reorientation_deg
     }
 
-    /// Bytes of sample buffer currently held (for the memory bound).
+    /// Bytes of sample buffer currently held (for the memory bound, growth slack included).
     pub fn buffered_bytes(&self) -> usize {
-        self.buf.len() * std::mem::size_of::<Buffered>()
+        self.buf.capacity() * std::mem::size_of::<Buffered>()
     }
 
     /// Feeds samples; returns steps whose block is complete.
@@ -233,7 +235,13 @@ impl LowBackDetector {
                 // is bridged linearly for analysis only (never written back); a bridge has no
                 // peaks, so no step is invented, and a hole longer than a step ends the bout.
                 let period = 1.0 / self.fs_hz;
-                let missing = ((t - prev.t_s) / period).round() as i64 - 1;
+                let periods = (t - prev.t_s) / period;
+                // Below 1.5 periods nothing is missing (skips the rounding on every sample).
+                let missing = if periods < 1.5 {
+                    0
+                } else {
+                    periods.round() as i64 - 1
+                };
                 for m in 1..=missing.clamp(0, MAX_BRIDGE_SAMPLES) {
                     let w = m as f64 / (missing + 1) as f64;
                     let lerp = |a: [f64; 3], b: [f64; 3]| {
@@ -269,7 +277,7 @@ impl LowBackDetector {
         self.last = Some(s);
         self.mahony.update(s.acc, s.gyr, dt);
         let up = self.mahony.up_in_sensor();
-        self.buf.push_back(Buffered {
+        self.buf.push(Buffered {
             t_s: s.t_s,
             acc: s.acc,
             gyr: s.gyr,
@@ -298,8 +306,8 @@ impl LowBackDetector {
         let lo = (w0 - self.buf_start) as usize;
         let hi = (w1 - self.buf_start) as usize;
         // The window as one slice of the buffer (no copy; the buffer is put back after).
-        let mut buf = std::mem::take(&mut self.buf);
-        let found = self.analyse_window(&buf.make_contiguous()[lo..hi], w0, core0, core1);
+        let buf = std::mem::take(&mut self.buf);
+        let found = self.analyse_window(&buf[lo..hi], w0, core0, core1);
         self.buf = buf;
         for c in found {
             if let Some(last) = self.last_ic {
@@ -313,10 +321,9 @@ impl LowBackDetector {
         }
         self.block += 1;
         let keep_from = (self.block * self.core_n).saturating_sub(self.margin_n);
-        while self.buf_start < keep_from && !self.buf.is_empty() {
-            self.buf.pop_front();
-            self.buf_start += 1;
-        }
+        let stale = (keep_from.saturating_sub(self.buf_start) as usize).min(self.buf.len());
+        self.buf.drain(..stale);
+        self.buf_start += stale as u64;
     }
 
     fn analyse_window(
@@ -347,7 +354,14 @@ impl LowBackDetector {
             *v -= mean;
         }
         let up_mean = up_mean / n as f64;
-        let smooth = self.filters.step_lp.filtfilt(&av, pad);
+        // The step, IC and FC low-passes of `a_v` in one pass (the IC and FC ones are only
+        // needed when the block has steps, but as lanes of one recursion they come at
+        // little extra time).
+        let f = &self.filters;
+        let [smooth, ic_low, fc_low]: [Vec<f64>; 3] =
+            filtfilt_many(&[&f.step_lp, &f.ic_lp, &f.fc_lp], &[&av, &av, &av], pad)
+                .try_into()
+                .unwrap_or_default();
         // 2. Steps.
         // Two peaks closer than 0.6 of the dominant step period are one step (the loading and
         // push-off bumps of a slow step); skdh's AP-CWT detector uses the same 0.5–0.6 rule.
@@ -365,10 +379,8 @@ impl LowBackDetector {
         }) {
             return Vec::new();
         }
-        let f = &self.filters;
-        let mut lows = filtfilt_many(&[&f.ic_lp, &f.fc_lp], &[&av, &av], pad);
-        let fc_d = derivative(&lows.pop().unwrap_or_default(), dt);
-        let ic_sig = derivative(&lows.pop().unwrap_or_default(), dt);
+        let fc_d = derivative(&fc_low, dt);
+        let ic_sig = derivative(&ic_low, dt);
         // IC of every peak in the window (also the margins, for step lengths).
         let ics: Vec<usize> = peaks
             .iter()
