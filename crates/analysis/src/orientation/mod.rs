@@ -48,12 +48,16 @@ impl Mahony {
     }
 
     /// Feeds one sample (`acc_mps2` specific force, `gyr_dps`, step `dt_s`).
+    ///
+    /// Written out on the quaternion's components (rather than through nalgebra's generic
+    /// rotation and normalisation) because it runs on every sample: "up" is read off the
+    /// rotation's third row and the renormalisation takes one square root and one division.
     pub fn update(&mut self, acc_mps2: [f64; 3], gyr_dps: [f64; 3], dt_s: f64) {
-        let a = Vector3::from(acc_mps2);
-        let norm = a.norm();
+        let [ax, ay, az] = acc_mps2;
+        let norm = (ax * ax + ay * ay + az * az).sqrt();
         if !self.initialised {
             if norm > 1e-6 {
-                self.q = tilt_from_acc(&a);
+                self.q = tilt_from_acc(&Vector3::from(acc_mps2));
                 self.initialised = true;
             }
             return;
@@ -64,7 +68,7 @@ impl Mahony {
         if norm > 0.5 * steady_core::STANDARD_GRAVITY_MPS2
             && norm < 1.5 * steady_core::STANDARD_GRAVITY_MPS2
         {
-            let measured = a / norm;
+            let measured = Vector3::from(acc_mps2) / norm;
             let predicted = self.up_in_sensor();
             let e = measured.cross(&predicted);
             self.bias_rps -= e * (self.gains.ki * dt_s);
@@ -73,14 +77,30 @@ impl Mahony {
         let omega = (w - self.bias_rps + correction) * (0.5 * dt_s);
         // First-order quaternion integration q ← q ⊗ (1, ω·dt/2), renormalised: exact to
         // O((ω·dt)²), i.e. < 1e-4 rad per sample at 300 deg/s and 100 Hz, and no trig.
-        let q = self.q.quaternion();
-        let dq = nalgebra::Quaternion::new(1.0, omega.x, omega.y, omega.z);
-        self.q = UnitQuaternion::new_normalize(q * dq);
+        let (qw, qx, qy, qz) = (self.q.w, self.q.i, self.q.j, self.q.k);
+        let (ox, oy, oz) = (omega.x, omega.y, omega.z);
+        let nw = qw - qx * ox - qy * oy - qz * oz;
+        let nx = qx + qw * ox + qy * oz - qz * oy;
+        let ny = qy + qw * oy + qz * ox - qx * oz;
+        let nz = qz + qw * oz + qx * oy - qy * ox;
+        let inv_len = 1.0 / (nw * nw + nx * nx + ny * ny + nz * nz).sqrt();
+        self.q = UnitQuaternion::new_unchecked(nalgebra::Quaternion::new(
+            nw * inv_len,
+            nx * inv_len,
+            ny * inv_len,
+            nz * inv_len,
+        ));
     }
 
-    /// Current unit "up" vector expressed in sensor axes.
+    /// Current unit "up" vector expressed in sensor axes: earth z seen from the sensor, the
+    /// third row of the sensor → earth rotation matrix.
     pub fn up_in_sensor(&self) -> Vector3<f64> {
-        self.q.inverse_transform_vector(&Vector3::z())
+        let (w, x, y, z) = (self.q.w, self.q.i, self.q.j, self.q.k);
+        Vector3::new(
+            2.0 * (x * z - w * y),
+            2.0 * (y * z + w * x),
+            w * w - x * x - y * y + z * z,
+        )
     }
 
     /// Current sensor → earth rotation.
