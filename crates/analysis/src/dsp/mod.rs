@@ -305,26 +305,38 @@ fn lanes_sections<const L: usize, const S: usize>(filters: [&Sos; L], rows: &mut
         }
         z
     };
-    let step = |z: &mut [[Lanes<L>; 2]; S], row: &mut Lanes<L>| {
-        let mut u = *row;
-        for j in 0..S {
-            let [b0, b1, b2, a1, a2] = coef[j];
-            let o = lanes_add(lanes_mul(b0, u), z[j][0]);
-            z[j][0] = lanes_add(lanes_sub(lanes_mul(b1, u), lanes_mul(a1, o)), z[j][1]);
-            z[j][1] = lanes_sub(lanes_mul(b2, u), lanes_mul(a2, o));
-            u = o;
-        }
-        *row = u;
-    };
     let Some(&first) = rows.first() else {
         return;
     };
     let mut z = init(&first);
-    rows.iter_mut().for_each(|r| step(&mut z, r));
+    rows.iter_mut()
+        .for_each(|r| *r = lanes_step(&coef, &mut z, *r));
     // The backward pass starts from the steady state of the forward output's last sample.
     let last = rows[rows.len() - 1];
     let mut z = init(&last);
-    rows.iter_mut().rev().for_each(|r| step(&mut z, r));
+    rows.iter_mut()
+        .rev()
+        .for_each(|r| *r = lanes_step(&coef, &mut z, *r));
+}
+
+/// One sample of `L` channels through `S` sections (coefficients `coef[section]` = b0, b1,
+/// b2, a1, a2 per lane, state `z`); per lane exactly [`SosState::step`]. Inlined so that the
+/// state stays in registers across the loop.
+#[inline(always)]
+fn lanes_step<const L: usize, const S: usize>(
+    coef: &[[Lanes<L>; 5]; S],
+    z: &mut [[Lanes<L>; 2]; S],
+    row: Lanes<L>,
+) -> Lanes<L> {
+    let mut u = row;
+    for j in 0..S {
+        let [b0, b1, b2, a1, a2] = coef[j];
+        let o = lanes_add(lanes_mul(b0, u), z[j][0]);
+        z[j][0] = lanes_add(lanes_sub(lanes_mul(b1, u), lanes_mul(a1, o)), z[j][1]);
+        z[j][1] = lanes_sub(lanes_mul(b2, u), lanes_mul(a2, o));
+        u = o;
+    }
+    u
 }
 
 /// Butterworth biquads via the RBJ bilinear forms with the Butterworth pole Qs.
