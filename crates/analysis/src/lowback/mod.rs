@@ -37,7 +37,7 @@
 //! `CORE_S + MARGIN_S` seconds after it happened.
 
 use crate::dsp::{cumtrapz, derivative, filtfilt_many, find_peaks, FilterKind, Sos};
-use crate::orientation::{forward_covariance, forward_from_walking, Mahony, MahonyGains};
+use crate::orientation::{forward_covariance, forward_from_walking, DecimatedMahony, MahonyGains};
 use nalgebra::Vector3;
 use steady_core::ImuSample;
 
@@ -135,7 +135,7 @@ struct Buffered {
 #[derive(Debug, Clone)]
 pub struct LowBackDetector {
     fs_hz: f64,
-    mahony: Mahony,
+    attitude: DecimatedMahony,
     last: Option<Bridge>,
     /// Samples of the current window onwards (a `Vec`, so a window is a plain slice; the
     /// stale front is drained once per block).
@@ -176,7 +176,7 @@ impl LowBackDetector {
         let design = |k| Sos::butterworth(4, k, fs).expect("cut-offs below fs/2 for fs ≥ 12 Hz");
         LowBackDetector {
             fs_hz: fs,
-            mahony: Mahony::new(MahonyGains::default()),
+            attitude: DecimatedMahony::new(MahonyGains::default(), fs),
             last: None,
             buf: Vec::new(),
             buf_start: 0,
@@ -275,14 +275,26 @@ impl LowBackDetector {
 
     fn ingest(&mut self, s: Bridge, dt: f64, out: &mut Vec<StepCandidate>) {
         self.last = Some(s);
-        self.mahony.update(s.acc, s.gyr, dt);
-        let up = self.mahony.up_in_sensor();
+        let before = self.attitude.up_in_sensor();
+        let update = self.attitude.push(s.acc, s.gyr, dt);
+        // Until the attitude block completes, a sample holds the last "up"; the update then
+        // interpolates "up" linearly over the samples it covers (tilt changes slowly, so
+        // the chord is within 1e-5 of the arc).
         self.buf.push(Buffered {
             t_s: s.t_s,
             acc: s.acc,
             gyr: s.gyr,
-            up: [up.x, up.y, up.z],
+            up: [before.x, before.y, before.z],
         });
+        if let Some((covered, after)) = update {
+            let covered = covered.min(self.buf.len());
+            let first = self.buf.len() - covered;
+            for (k, b) in self.buf[first..].iter_mut().enumerate() {
+                let w = (k + 1) as f64 / covered as f64;
+                let up = before + (after - before) * w;
+                b.up = [up.x, up.y, up.z];
+            }
+        }
         self.n_total += 1;
         if self.n_total >= (self.block + 1) * self.core_n + self.margin_n {
             self.process_block(out);

@@ -115,6 +115,95 @@ impl Mahony {
     }
 }
 
+/// Rate (Hz) at which [`DecimatedMahony`] updates the attitude: trunk tilt changes slowly
+/// (walking rotates the pelvis by a few degrees at ≤ 2 Hz), so 25 Hz is > 10 samples per
+/// cycle of the fastest tilt motion while costing a quarter of a 100 Hz filter.
+pub const ATTITUDE_RATE_HZ: f64 = 25.0;
+
+/// A [`Mahony`] filter run on blocks of `factor` samples (the rate ≈ [`ATTITUDE_RATE_HZ`]):
+/// each update uses the block's mean specific force and its summed rotation (mean rate ×
+/// block duration, i.e. the same integral of the gyro; only the O((ω·dt)²) non-commuting
+/// part of the per-sample rotations is dropped). The boxcar mean is the anti-alias filter:
+/// the accelerometer term only steers the tilt at ≈ 0.08 Hz ([`MahonyGains`]), and the
+/// gyro is integrated, not sampled. The first sample initialises the tilt as in [`Mahony`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecimatedMahony {
+    filter: Mahony,
+    factor: usize,
+    acc_sum: [f64; 3],
+    gyr_sum: [f64; 3],
+    dt_sum_s: f64,
+    pending: usize,
+    up: Vector3<f64>,
+}
+
+impl DecimatedMahony {
+    /// A filter for samples at `fs_hz`, updating every `round(fs_hz / ATTITUDE_RATE_HZ)` (≥ 1)
+    /// samples.
+    pub fn new(gains: MahonyGains, fs_hz: f64) -> DecimatedMahony {
+        let factor = if fs_hz.is_finite() {
+            ((fs_hz / ATTITUDE_RATE_HZ).round() as usize).max(1)
+        } else {
+            1
+        };
+        DecimatedMahony {
+            filter: Mahony::new(gains),
+            factor,
+            acc_sum: [0.0; 3],
+            gyr_sum: [0.0; 3],
+            dt_sum_s: 0.0,
+            pending: 0,
+            up: Vector3::z(),
+        }
+    }
+
+    /// Samples per attitude update.
+    pub fn factor(&self) -> usize {
+        self.factor
+    }
+
+    /// "Up" in sensor axes as of the last update.
+    pub fn up_in_sensor(&self) -> Vector3<f64> {
+        self.up
+    }
+
+    /// Feeds one sample; when it completes a block (or initialises the filter) returns the
+    /// number of samples the update covers and "up" after it, so a caller can interpolate
+    /// "up" over those samples from the previous value.
+    pub fn push(
+        &mut self,
+        acc_mps2: [f64; 3],
+        gyr_dps: [f64; 3],
+        dt_s: f64,
+    ) -> Option<(usize, Vector3<f64>)> {
+        if !self.filter.initialised {
+            self.filter.update(acc_mps2, gyr_dps, dt_s);
+            self.up = self.filter.up_in_sensor();
+            return Some((1, self.up));
+        }
+        for k in 0..3 {
+            self.acc_sum[k] += acc_mps2[k];
+            self.gyr_sum[k] += gyr_dps[k];
+        }
+        self.dt_sum_s += dt_s;
+        self.pending += 1;
+        if self.pending < self.factor {
+            return None;
+        }
+        let n = self.pending as f64;
+        let mean = |s: [f64; 3]| [s[0] / n, s[1] / n, s[2] / n];
+        self.filter
+            .update(mean(self.acc_sum), mean(self.gyr_sum), self.dt_sum_s);
+        let covered = self.pending;
+        self.acc_sum = [0.0; 3];
+        self.gyr_sum = [0.0; 3];
+        self.dt_sum_s = 0.0;
+        self.pending = 0;
+        self.up = self.filter.up_in_sensor();
+        Some((covered, self.up))
+    }
+}
+
 /// The rotation that maps the measured gravity reaction onto earth z (yaw arbitrary).
 pub fn tilt_from_acc(acc: &Vector3<f64>) -> UnitQuaternion<f64> {
     UnitQuaternion::rotation_between(acc, &Vector3::z()).unwrap_or_else(|| {
@@ -186,6 +275,34 @@ mod tests {
         let true_h =
             Vector3::new(0.8, -0.5, 0.0) - up_true * up_true.dot(&Vector3::new(0.8, -0.5, 0.0));
         assert!((b_h - true_h).norm() < 0.2, "bias {b:?}");
+    }
+
+    #[test]
+    fn decimated_filter_tracks_the_full_rate_one() {
+        // A slow rocking tilt (±10° at 1 Hz about x) with gravity measured accordingly.
+        let fs = 100.0;
+        let mut full = Mahony::new(MahonyGains::default());
+        let mut dec = DecimatedMahony::new(MahonyGains::default(), fs);
+        assert_eq!(dec.factor(), 4);
+        let mut worst_deg: f64 = 0.0;
+        for i in 0..3000 {
+            let t = i as f64 / fs;
+            let w = 2.0 * std::f64::consts::PI;
+            let angle = 10f64.to_radians() * (w * t).sin();
+            let rate_dps = (10f64.to_radians() * w * (w * t).cos()).to_degrees();
+            let up = Vector3::new(0.0, angle.sin(), angle.cos());
+            let acc = up * steady_core::STANDARD_GRAVITY_MPS2;
+            full.update([acc.x, acc.y, acc.z], [rate_dps, 0.0, 0.0], 1.0 / fs);
+            if let Some((covered, up_dec)) =
+                dec.push([acc.x, acc.y, acc.z], [rate_dps, 0.0, 0.0], 1.0 / fs)
+            {
+                assert!(covered == 1 || covered == 4);
+                if i > 100 {
+                    worst_deg = worst_deg.max(up_dec.angle(&full.up_in_sensor()).to_degrees());
+                }
+            }
+        }
+        assert!(worst_deg < 0.2, "decimated up differs by {worst_deg}°");
     }
 
     #[test]
