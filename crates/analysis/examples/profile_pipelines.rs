@@ -41,6 +41,20 @@ fn main() {
         per_sensor_minute(n, sensor_min, || drop(analyze(&input, &subject)));
         return;
     }
+    if let Some((n, "mahony")) = repeat.as_ref().map(|(n, w)| (*n, w.as_str())) {
+        // The per-sample attitude filter alone, for its share of the lower-back time.
+        let sensor_min = back.len() as f64 / 100.0 / 60.0;
+        per_sensor_minute(n, sensor_min, || {
+            let mut f = steady_analysis::orientation::Mahony::new(Default::default());
+            let mut up_sum = 0.0;
+            for s in &back {
+                f.update(s.acc_mps2, s.gyr_dps, 0.01);
+                up_sum += f.up_in_sensor().z;
+            }
+            std::hint::black_box(up_sum);
+        });
+        return;
+    }
     let report = analyze(
         &[SensorInput {
             placement: Placement::LowerBack,
