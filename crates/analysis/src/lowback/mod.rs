@@ -1,7 +1,7 @@
 //! Lower-back (L4/L5) single-sensor gait events, streaming.
 //!
-//! Pipeline per sample: a Mahony filter ([`crate::orientation::Mahony`]) tracks "up" in sensor
-//! axes. Samples are buffered and processed in fixed blocks defined by *sample index* (core
+//! Pipeline per sample: a Mahony filter run at 25 Hz ([`crate::orientation::DecimatedMahony`],
+//! "up" interpolated over each block of samples) tracks "up" in sensor axes. Samples are buffered and processed in fixed blocks defined by *sample index* (core
 //! [`CORE_S`] seconds, with [`MARGIN_S`] seconds of context on both sides for zero-phase
 //! filtering), so the result never depends on how the input was chunked. Per block:
 //!
