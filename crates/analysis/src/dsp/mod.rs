@@ -188,14 +188,21 @@ fn run_sections<const S: usize>(
 }
 
 /// Zero-phase filtering of several equally long channels, each with its own filter. Each
-/// output equals `filters[c].filtfilt(inputs[c], pad)` exactly; two channels whose filters
-/// have the same number of sections are run side by side in one loop (two independent
-/// recursions overlap in the CPU pipeline).
+/// output equals `filters[c].filtfilt(inputs[c], pad)` exactly. Two to four channels whose
+/// filters have the same number of sections (1, 2 or 4) run as the lanes of one recursion
+/// (see [`lanes_filtfilt`]): the recursion is latency-bound, so the extra channels cost
+/// little more time than one.
 pub fn filtfilt_many(filters: &[&Sos], inputs: &[&[f64]], pad: usize) -> Vec<Vec<f64>> {
-    if let ([a, b], [x, y]) = (filters, inputs) {
-        if let Some((u, v)) = filtfilt_pair(a, b, x, y, pad) {
-            return vec![u, v];
+    let lanes = match (filters, inputs) {
+        ([a, b], [x, y]) => lanes_filtfilt::<2>([a, b], [x, y], pad).map(Vec::from),
+        ([a, b, c], [x, y, z]) => lanes_filtfilt::<3>([a, b, c], [x, y, z], pad).map(Vec::from),
+        ([a, b, c, d], [x, y, z, w]) => {
+            lanes_filtfilt::<4>([a, b, c, d], [x, y, z, w], pad).map(Vec::from)
         }
+        _ => None,
+    };
+    if let Some(out) = lanes {
+        return out;
     }
     filters
         .iter()
@@ -218,75 +225,119 @@ fn reflect(x: &[f64], pad: usize) -> Vec<f64> {
     ext
 }
 
-/// Two channels through [`Sos::filtfilt`] in one loop, when both filters have 1, 2 or 4
+/// `L` channels through [`Sos::filtfilt`] in one loop, when all filters have 1, 2 or 4
 /// sections alike and the inputs are equally long and not empty (else `None`).
-fn filtfilt_pair(
-    a: &Sos,
-    b: &Sos,
-    x: &[f64],
-    y: &[f64],
+fn lanes_filtfilt<const L: usize>(
+    filters: [&Sos; L],
+    inputs: [&[f64]; L],
     pad: usize,
-) -> Option<(Vec<f64>, Vec<f64>)> {
-    let n = x.len();
-    if n == 0 || y.len() != n || a.sections.len() != b.sections.len() {
+) -> Option<[Vec<f64>; L]> {
+    let n = inputs[0].len();
+    let sections = filters[0].sections.len();
+    if n == 0
+        || inputs.iter().any(|x| x.len() != n)
+        || filters.iter().any(|f| f.sections.len() != sections)
+    {
         return None;
     }
     let pad = pad.min(n - 1);
-    let (mut ex, mut ey) = (reflect(x, pad), reflect(y, pad));
-    let ok = match a.sections.len() {
-        1 => pair_sections::<1>(a, b, &mut ex, &mut ey),
-        2 => pair_sections::<2>(a, b, &mut ex, &mut ey),
-        4 => pair_sections::<4>(a, b, &mut ex, &mut ey),
-        _ => false,
+    // The reflected channels interleaved, one row of `L` values per sample.
+    let mut rows: Vec<Lanes<L>> = Vec::with_capacity(n + 2 * pad);
+    let at = |i: usize| -> Lanes<L> { std::array::from_fn(|c| inputs[c][i]) };
+    let reflect_at = |i: usize, edge: usize| -> Lanes<L> {
+        std::array::from_fn(|c| 2.0 * inputs[c][edge] - inputs[c][i])
     };
-    if !ok {
-        return None;
+    rows.extend((1..=pad).rev().map(|i| reflect_at(i, 0)));
+    rows.extend((0..n).map(at));
+    rows.extend((1..=pad).map(|i| reflect_at(n - 1 - i, n - 1)));
+    match sections {
+        1 => lanes_sections::<L, 1>(filters, &mut rows),
+        2 => lanes_sections::<L, 2>(filters, &mut rows),
+        4 => lanes_sections::<L, 4>(filters, &mut rows),
+        _ => return None,
     }
-    for e in [&mut ex, &mut ey] {
-        e.copy_within(pad..pad + n, 0);
-        e.truncate(n);
-    }
-    Some((ex, ey))
+    let core = &rows[pad..pad + n];
+    Some(std::array::from_fn(|c| core.iter().map(|r| r[c]).collect()))
 }
 
-/// Forward then backward pass of two `S`-section cascades over `x` and `y` side by side,
-/// each starting from its steady state like [`Sos::filtfilt`]; same arithmetic per sample.
-fn pair_sections<const S: usize>(a: &Sos, b: &Sos, x: &mut [f64], y: &mut [f64]) -> bool {
-    let (Ok(sa), Ok(sb)) = (
-        <[Biquad; S]>::try_from(&a.sections[..]),
-        <[Biquad; S]>::try_from(&b.sections[..]),
-    ) else {
-        return false;
-    };
-    let init = |sos: &Sos, v: f64| -> [[f64; 2]; S] {
-        let st = SosState::new(sos, v);
-        let mut z = [[0.0; 2]; S];
-        z.copy_from_slice(&st.z[..S]);
+/// `L` lanes of `f64` (one per channel) combined element-wise; the compiler maps them to
+/// SIMD registers, so one instruction serves several channels.
+type Lanes<const L: usize> = [f64; L];
+
+#[inline(always)]
+fn lanes_mul<const L: usize>(p: Lanes<L>, q: Lanes<L>) -> Lanes<L> {
+    std::array::from_fn(|c| p[c] * q[c])
+}
+
+#[inline(always)]
+fn lanes_add<const L: usize>(p: Lanes<L>, q: Lanes<L>) -> Lanes<L> {
+    std::array::from_fn(|c| p[c] + q[c])
+}
+
+#[inline(always)]
+fn lanes_sub<const L: usize>(p: Lanes<L>, q: Lanes<L>) -> Lanes<L> {
+    std::array::from_fn(|c| p[c] - q[c])
+}
+
+/// Forward then backward pass of `L` `S`-section cascades over the equally long `x[c]`,
+/// each starting from its steady state like [`Sos::filtfilt`]. The channels are the lanes
+/// of one recursion (coefficients and state grouped per section); per lane this is exactly
+/// the arithmetic of [`SosState::step`], operation for operation.
+fn lanes_sections<const L: usize, const S: usize>(filters: [&Sos; L], rows: &mut [Lanes<L>]) {
+    // Per section: b0, b1, b2, a1, a2, each with one entry per channel.
+    let mut coef = [[[0.0; L]; 5]; S];
+    for (j, cj) in coef.iter_mut().enumerate() {
+        for (c, f) in filters.iter().enumerate() {
+            let s = &f.sections[j];
+            let k = [s.b[0], s.b[1], s.b[2], s.a[0], s.a[1]];
+            for (lane, v) in cj.iter_mut().zip(k) {
+                lane[c] = v;
+            }
+        }
+    }
+    let init = |row: &Lanes<L>| -> [[Lanes<L>; 2]; S] {
+        let mut z = [[[0.0; L]; 2]; S];
+        for (c, f) in filters.iter().enumerate() {
+            let st = SosState::new(f, row[c]);
+            for (zj, sj) in z.iter_mut().zip(&st.z) {
+                zj[0][c] = sj[0];
+                zj[1][c] = sj[1];
+            }
+        }
         z
     };
-    let step = |secs: &[Biquad; S], z: &mut [[f64; 2]; S], v: &mut f64| {
-        let mut u = *v;
-        for j in 0..S {
-            let s = &secs[j];
-            let o = s.b[0] * u + z[j][0];
-            z[j][0] = s.b[1] * u - s.a[0] * o + z[j][1];
-            z[j][1] = s.b[2] * u - s.a[1] * o;
-            u = o;
-        }
-        *v = u;
+    let Some(&first) = rows.first() else {
+        return;
     };
-    let len = x.len();
-    let (mut za, mut zb) = (init(a, x[0]), init(b, y[0]));
-    for i in 0..len {
-        step(&sa, &mut za, &mut x[i]);
-        step(&sb, &mut zb, &mut y[i]);
+    let mut z = init(&first);
+    rows.iter_mut()
+        .for_each(|r| *r = lanes_step(&coef, &mut z, *r));
+    // The backward pass starts from the steady state of the forward output's last sample.
+    let last = rows[rows.len() - 1];
+    let mut z = init(&last);
+    rows.iter_mut()
+        .rev()
+        .for_each(|r| *r = lanes_step(&coef, &mut z, *r));
+}
+
+/// One sample of `L` channels through `S` sections (coefficients `coef[section]` = b0, b1,
+/// b2, a1, a2 per lane, state `z`); per lane exactly [`SosState::step`]. Inlined so that the
+/// state stays in registers across the loop.
+#[inline(always)]
+fn lanes_step<const L: usize, const S: usize>(
+    coef: &[[Lanes<L>; 5]; S],
+    z: &mut [[Lanes<L>; 2]; S],
+    row: Lanes<L>,
+) -> Lanes<L> {
+    let mut u = row;
+    for j in 0..S {
+        let [b0, b1, b2, a1, a2] = coef[j];
+        let o = lanes_add(lanes_mul(b0, u), z[j][0]);
+        z[j][0] = lanes_add(lanes_sub(lanes_mul(b1, u), lanes_mul(a1, o)), z[j][1]);
+        z[j][1] = lanes_sub(lanes_mul(b2, u), lanes_mul(a2, o));
+        u = o;
     }
-    let (mut za, mut zb) = (init(a, x[len - 1]), init(b, y[len - 1]));
-    for i in (0..len).rev() {
-        step(&sa, &mut za, &mut x[i]);
-        step(&sb, &mut zb, &mut y[i]);
-    }
-    true
+    u
 }
 
 /// Butterworth biquads via the RBJ bilinear forms with the Butterworth pole Qs.
@@ -662,6 +713,22 @@ mod tests {
             assert_eq!(out[0], f.filtfilt(&x, 100));
             assert_eq!(out[1], g.filtfilt(&y, 100));
         }
+        // Three and four lanes (equal section counts), and a mixed triple run one by one.
+        let w: Vec<f64> = (0..500).map(|i| ((i * 13 % 37) as f64).cos()).collect();
+        let out = filtfilt_many(&[&a, &c, &a], &[&x, &y, &w], 100);
+        assert_eq!(
+            out,
+            vec![
+                a.filtfilt(&x, 100),
+                c.filtfilt(&y, 100),
+                a.filtfilt(&w, 100)
+            ]
+        );
+        let out = filtfilt_many(&[&e, &e, &e, &e], &[&x, &y, &w, &x], 100);
+        assert_eq!(out[2], e.filtfilt(&w, 100));
+        assert_eq!(out[3], e.filtfilt(&x, 100));
+        let out = filtfilt_many(&[&a, &b, &c], &[&x, &y, &w], 100);
+        assert_eq!(out[1], b.filtfilt(&y, 100));
     }
 
     /// The register-held cascade must give exactly the numbers of the sample-by-sample

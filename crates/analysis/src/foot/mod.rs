@@ -343,12 +343,36 @@ impl LegDetector {
 
     /// Adds the samples not yet seen, up to `end` (exclusive), to the axis covariance.
     fn covariance_upto(&mut self, end: u64) {
-        for i in self.cov_upto..end {
-            let gv = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps);
+        let from = (self.cov_upto.max(self.raw_start) - self.raw_start) as usize;
+        let to = (end.max(self.cov_upto) - self.raw_start) as usize;
+        // Sums of the products g_r·g_c: the six distinct ones, the matrix is symmetric
+        // (each product is computed once and mirrored, so the sums equal the full outer
+        // product's, with half the work per sample).
+        let m = &self.cov_sq;
+        let (mut xx, mut xy, mut xz, mut yy, mut yz, mut zz) = (
+            m[(0, 0)],
+            m[(0, 1)],
+            m[(0, 2)],
+            m[(1, 1)],
+            m[(1, 2)],
+            m[(2, 2)],
+        );
+        let (mut sx, mut sy, mut sz) = (self.cov_sum.x, self.cov_sum.y, self.cov_sum.z);
+        for s in &self.raw[from..to] {
+            let [x, y, z] = s.gyr_dps;
             self.cov_n += 1.0;
-            self.cov_sum += gv;
-            self.cov_sq += gv * gv.transpose();
+            sx += x;
+            sy += y;
+            sz += z;
+            xx += x * x;
+            xy += x * y;
+            xz += x * z;
+            yy += y * y;
+            yz += y * z;
+            zz += z * z;
         }
+        self.cov_sum = Vector3::new(sx, sy, sz);
+        self.cov_sq = Matrix3::new(xx, xy, xz, xy, yy, yz, xz, yz, zz);
         self.cov_upto = self.cov_upto.max(end);
     }
 

@@ -1,7 +1,7 @@
 //! Lower-back (L4/L5) single-sensor gait events, streaming.
 //!
-//! Pipeline per sample: a Mahony filter ([`crate::orientation::Mahony`]) tracks "up" in sensor
-//! axes. Samples are buffered and processed in fixed blocks defined by *sample index* (core
+//! Pipeline per sample: a Mahony filter run at 25 Hz ([`crate::orientation::DecimatedMahony`],
+//! "up" interpolated over each block of samples) tracks "up" in sensor axes. Samples are buffered and processed in fixed blocks defined by *sample index* (core
 //! [`CORE_S`] seconds, with [`MARGIN_S`] seconds of context on both sides for zero-phase
 //! filtering), so the result never depends on how the input was chunked. Per block:
 //!
@@ -37,7 +37,7 @@
 //! `CORE_S + MARGIN_S` seconds after it happened.
 
 use crate::dsp::{cumtrapz, derivative, filtfilt_many, find_peaks, FilterKind, Sos};
-use crate::orientation::{forward_covariance, forward_from_walking, Mahony, MahonyGains};
+use crate::orientation::{forward_covariance, forward_from_walking, DecimatedMahony, MahonyGains};
 use nalgebra::Vector3;
 use steady_core::ImuSample;
 
@@ -135,9 +135,11 @@ struct Buffered {
 #[derive(Debug, Clone)]
 pub struct LowBackDetector {
     fs_hz: f64,
-    mahony: Mahony,
+    attitude: DecimatedMahony,
     last: Option<Bridge>,
-    buf: std::collections::VecDeque<Buffered>,
+    /// Samples of the current window onwards (a `Vec`, so a window is a plain slice; the
+    /// stale front is drained once per block).
+    buf: Vec<Buffered>,
     /// Global index of `buf[0]`.
     buf_start: u64,
     /// Total samples pushed.
@@ -174,9 +176,9 @@ impl LowBackDetector {
         let design = |k| Sos::butterworth(4, k, fs).expect("cut-offs below fs/2 for fs ≥ 12 Hz");
         LowBackDetector {
             fs_hz: fs,
-            mahony: Mahony::new(MahonyGains::default()),
+            attitude: DecimatedMahony::new(MahonyGains::default(), fs),
             last: None,
-            buf: Default::default(),
+            buf: Vec::new(),
             buf_start: 0,
             n_total: 0,
             block: 0,
@@ -208,9 +210,9 @@ impl LowBackDetector {
         self.max_reorientation_deg
     }
 
-    /// Bytes of sample buffer currently held (for the memory bound).
+    /// Bytes of sample buffer currently held (for the memory bound, growth slack included).
     pub fn buffered_bytes(&self) -> usize {
-        self.buf.len() * std::mem::size_of::<Buffered>()
+        self.buf.capacity() * std::mem::size_of::<Buffered>()
     }
 
     /// Feeds samples; returns steps whose block is complete.
@@ -233,7 +235,13 @@ impl LowBackDetector {
                 // is bridged linearly for analysis only (never written back); a bridge has no
                 // peaks, so no step is invented, and a hole longer than a step ends the bout.
                 let period = 1.0 / self.fs_hz;
-                let missing = ((t - prev.t_s) / period).round() as i64 - 1;
+                let periods = (t - prev.t_s) / period;
+                // Below 1.5 periods nothing is missing (skips the rounding on every sample).
+                let missing = if periods < 1.5 {
+                    0
+                } else {
+                    periods.round() as i64 - 1
+                };
                 for m in 1..=missing.clamp(0, MAX_BRIDGE_SAMPLES) {
                     let w = m as f64 / (missing + 1) as f64;
                     let lerp = |a: [f64; 3], b: [f64; 3]| {
@@ -267,14 +275,26 @@ impl LowBackDetector {
 
     fn ingest(&mut self, s: Bridge, dt: f64, out: &mut Vec<StepCandidate>) {
         self.last = Some(s);
-        self.mahony.update(s.acc, s.gyr, dt);
-        let up = self.mahony.up_in_sensor();
-        self.buf.push_back(Buffered {
+        let before = self.attitude.up_in_sensor();
+        let update = self.attitude.push(s.acc, s.gyr, dt);
+        // Until the attitude block completes, a sample holds the last "up"; the update then
+        // interpolates "up" linearly over the samples it covers (tilt changes slowly, so
+        // the chord is within 1e-5 of the arc).
+        self.buf.push(Buffered {
             t_s: s.t_s,
             acc: s.acc,
             gyr: s.gyr,
-            up: [up.x, up.y, up.z],
+            up: [before.x, before.y, before.z],
         });
+        if let Some((covered, after)) = update {
+            let covered = covered.min(self.buf.len());
+            let first = self.buf.len() - covered;
+            for (k, b) in self.buf[first..].iter_mut().enumerate() {
+                let w = (k + 1) as f64 / covered as f64;
+                let up = before + (after - before) * w;
+                b.up = [up.x, up.y, up.z];
+            }
+        }
         self.n_total += 1;
         if self.n_total >= (self.block + 1) * self.core_n + self.margin_n {
             self.process_block(out);
@@ -298,8 +318,8 @@ impl LowBackDetector {
         let lo = (w0 - self.buf_start) as usize;
         let hi = (w1 - self.buf_start) as usize;
         // The window as one slice of the buffer (no copy; the buffer is put back after).
-        let mut buf = std::mem::take(&mut self.buf);
-        let found = self.analyse_window(&buf.make_contiguous()[lo..hi], w0, core0, core1);
+        let buf = std::mem::take(&mut self.buf);
+        let found = self.analyse_window(&buf[lo..hi], w0, core0, core1);
         self.buf = buf;
         for c in found {
             if let Some(last) = self.last_ic {
@@ -313,10 +333,9 @@ impl LowBackDetector {
         }
         self.block += 1;
         let keep_from = (self.block * self.core_n).saturating_sub(self.margin_n);
-        while self.buf_start < keep_from && !self.buf.is_empty() {
-            self.buf.pop_front();
-            self.buf_start += 1;
-        }
+        let stale = (keep_from.saturating_sub(self.buf_start) as usize).min(self.buf.len());
+        self.buf.drain(..stale);
+        self.buf_start += stale as u64;
     }
 
     fn analyse_window(
@@ -347,7 +366,14 @@ impl LowBackDetector {
             *v -= mean;
         }
         let up_mean = up_mean / n as f64;
-        let smooth = self.filters.step_lp.filtfilt(&av, pad);
+        // The step, IC and FC low-passes of `a_v` in one pass (the IC and FC ones are only
+        // needed when the block has steps, but as lanes of one recursion they come at
+        // little extra time).
+        let f = &self.filters;
+        let [smooth, ic_low, fc_low]: [Vec<f64>; 3] =
+            filtfilt_many(&[&f.step_lp, &f.ic_lp, &f.fc_lp], &[&av, &av, &av], pad)
+                .try_into()
+                .unwrap_or_default();
         // 2. Steps.
         // Two peaks closer than 0.6 of the dominant step period are one step (the loading and
         // push-off bumps of a slow step); skdh's AP-CWT detector uses the same 0.5–0.6 rule.
@@ -365,10 +391,8 @@ impl LowBackDetector {
         }) {
             return Vec::new();
         }
-        let f = &self.filters;
-        let mut lows = filtfilt_many(&[&f.ic_lp, &f.fc_lp], &[&av, &av], pad);
-        let fc_d = derivative(&lows.pop().unwrap_or_default(), dt);
-        let ic_sig = derivative(&lows.pop().unwrap_or_default(), dt);
+        let fc_d = derivative(&fc_low, dt);
+        let ic_sig = derivative(&ic_low, dt);
         // IC of every peak in the window (also the margins, for step lengths).
         let ics: Vec<usize> = peaks
             .iter()

@@ -48,12 +48,16 @@ impl Mahony {
     }
 
     /// Feeds one sample (`acc_mps2` specific force, `gyr_dps`, step `dt_s`).
+    ///
+    /// Written out on the quaternion's components (rather than through nalgebra's generic
+    /// rotation and normalisation) because it runs on every sample: "up" is read off the
+    /// rotation's third row and the renormalisation takes one square root and one division.
     pub fn update(&mut self, acc_mps2: [f64; 3], gyr_dps: [f64; 3], dt_s: f64) {
-        let a = Vector3::from(acc_mps2);
-        let norm = a.norm();
+        let [ax, ay, az] = acc_mps2;
+        let norm = (ax * ax + ay * ay + az * az).sqrt();
         if !self.initialised {
             if norm > 1e-6 {
-                self.q = tilt_from_acc(&a);
+                self.q = tilt_from_acc(&Vector3::from(acc_mps2));
                 self.initialised = true;
             }
             return;
@@ -64,7 +68,7 @@ impl Mahony {
         if norm > 0.5 * steady_core::STANDARD_GRAVITY_MPS2
             && norm < 1.5 * steady_core::STANDARD_GRAVITY_MPS2
         {
-            let measured = a / norm;
+            let measured = Vector3::from(acc_mps2) / norm;
             let predicted = self.up_in_sensor();
             let e = measured.cross(&predicted);
             self.bias_rps -= e * (self.gains.ki * dt_s);
@@ -73,14 +77,30 @@ impl Mahony {
         let omega = (w - self.bias_rps + correction) * (0.5 * dt_s);
         // First-order quaternion integration q ← q ⊗ (1, ω·dt/2), renormalised: exact to
         // O((ω·dt)²), i.e. < 1e-4 rad per sample at 300 deg/s and 100 Hz, and no trig.
-        let q = self.q.quaternion();
-        let dq = nalgebra::Quaternion::new(1.0, omega.x, omega.y, omega.z);
-        self.q = UnitQuaternion::new_normalize(q * dq);
+        let (qw, qx, qy, qz) = (self.q.w, self.q.i, self.q.j, self.q.k);
+        let (ox, oy, oz) = (omega.x, omega.y, omega.z);
+        let nw = qw - qx * ox - qy * oy - qz * oz;
+        let nx = qx + qw * ox + qy * oz - qz * oy;
+        let ny = qy + qw * oy + qz * ox - qx * oz;
+        let nz = qz + qw * oz + qx * oy - qy * ox;
+        let inv_len = 1.0 / (nw * nw + nx * nx + ny * ny + nz * nz).sqrt();
+        self.q = UnitQuaternion::new_unchecked(nalgebra::Quaternion::new(
+            nw * inv_len,
+            nx * inv_len,
+            ny * inv_len,
+            nz * inv_len,
+        ));
     }
 
-    /// Current unit "up" vector expressed in sensor axes.
+    /// Current unit "up" vector expressed in sensor axes: earth z seen from the sensor, the
+    /// third row of the sensor → earth rotation matrix.
     pub fn up_in_sensor(&self) -> Vector3<f64> {
-        self.q.inverse_transform_vector(&Vector3::z())
+        let (w, x, y, z) = (self.q.w, self.q.i, self.q.j, self.q.k);
+        Vector3::new(
+            2.0 * (x * z - w * y),
+            2.0 * (y * z + w * x),
+            w * w - x * x - y * y + z * z,
+        )
     }
 
     /// Current sensor → earth rotation.
@@ -92,6 +112,95 @@ impl Mahony {
     pub fn gyro_bias_dps(&self) -> [f64; 3] {
         let b = self.bias_rps * (180.0 / std::f64::consts::PI);
         [b.x, b.y, b.z]
+    }
+}
+
+/// Rate (Hz) at which [`DecimatedMahony`] updates the attitude: trunk tilt changes slowly
+/// (walking rotates the pelvis by a few degrees at ≤ 2 Hz), so 25 Hz is > 10 samples per
+/// cycle of the fastest tilt motion while costing a quarter of a 100 Hz filter.
+pub const ATTITUDE_RATE_HZ: f64 = 25.0;
+
+/// A [`Mahony`] filter run on blocks of `factor` samples (the rate ≈ [`ATTITUDE_RATE_HZ`]):
+/// each update uses the block's mean specific force and its summed rotation (mean rate ×
+/// block duration, i.e. the same integral of the gyro; only the O((ω·dt)²) non-commuting
+/// part of the per-sample rotations is dropped). The boxcar mean is the anti-alias filter:
+/// the accelerometer term only steers the tilt at ≈ 0.08 Hz ([`MahonyGains`]), and the
+/// gyro is integrated, not sampled. The first sample initialises the tilt as in [`Mahony`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecimatedMahony {
+    filter: Mahony,
+    factor: usize,
+    acc_sum: [f64; 3],
+    gyr_sum: [f64; 3],
+    dt_sum_s: f64,
+    pending: usize,
+    up: Vector3<f64>,
+}
+
+impl DecimatedMahony {
+    /// A filter for samples at `fs_hz`, updating every `round(fs_hz / ATTITUDE_RATE_HZ)` (≥ 1)
+    /// samples.
+    pub fn new(gains: MahonyGains, fs_hz: f64) -> DecimatedMahony {
+        let factor = if fs_hz.is_finite() {
+            ((fs_hz / ATTITUDE_RATE_HZ).round() as usize).max(1)
+        } else {
+            1
+        };
+        DecimatedMahony {
+            filter: Mahony::new(gains),
+            factor,
+            acc_sum: [0.0; 3],
+            gyr_sum: [0.0; 3],
+            dt_sum_s: 0.0,
+            pending: 0,
+            up: Vector3::z(),
+        }
+    }
+
+    /// Samples per attitude update.
+    pub fn factor(&self) -> usize {
+        self.factor
+    }
+
+    /// "Up" in sensor axes as of the last update.
+    pub fn up_in_sensor(&self) -> Vector3<f64> {
+        self.up
+    }
+
+    /// Feeds one sample; when it completes a block (or initialises the filter) returns the
+    /// number of samples the update covers and "up" after it, so a caller can interpolate
+    /// "up" over those samples from the previous value.
+    pub fn push(
+        &mut self,
+        acc_mps2: [f64; 3],
+        gyr_dps: [f64; 3],
+        dt_s: f64,
+    ) -> Option<(usize, Vector3<f64>)> {
+        if !self.filter.initialised {
+            self.filter.update(acc_mps2, gyr_dps, dt_s);
+            self.up = self.filter.up_in_sensor();
+            return Some((1, self.up));
+        }
+        for k in 0..3 {
+            self.acc_sum[k] += acc_mps2[k];
+            self.gyr_sum[k] += gyr_dps[k];
+        }
+        self.dt_sum_s += dt_s;
+        self.pending += 1;
+        if self.pending < self.factor {
+            return None;
+        }
+        let n = self.pending as f64;
+        let mean = |s: [f64; 3]| [s[0] / n, s[1] / n, s[2] / n];
+        self.filter
+            .update(mean(self.acc_sum), mean(self.gyr_sum), self.dt_sum_s);
+        let covered = self.pending;
+        self.acc_sum = [0.0; 3];
+        self.gyr_sum = [0.0; 3];
+        self.dt_sum_s = 0.0;
+        self.pending = 0;
+        self.up = self.filter.up_in_sensor();
+        Some((covered, self.up))
     }
 }
 
@@ -166,6 +275,34 @@ mod tests {
         let true_h =
             Vector3::new(0.8, -0.5, 0.0) - up_true * up_true.dot(&Vector3::new(0.8, -0.5, 0.0));
         assert!((b_h - true_h).norm() < 0.2, "bias {b:?}");
+    }
+
+    #[test]
+    fn decimated_filter_tracks_the_full_rate_one() {
+        // A slow rocking tilt (±10° at 1 Hz about x) with gravity measured accordingly.
+        let fs = 100.0;
+        let mut full = Mahony::new(MahonyGains::default());
+        let mut dec = DecimatedMahony::new(MahonyGains::default(), fs);
+        assert_eq!(dec.factor(), 4);
+        let mut worst_deg: f64 = 0.0;
+        for i in 0..3000 {
+            let t = i as f64 / fs;
+            let w = 2.0 * std::f64::consts::PI;
+            let angle = 10f64.to_radians() * (w * t).sin();
+            let rate_dps = (10f64.to_radians() * w * (w * t).cos()).to_degrees();
+            let up = Vector3::new(0.0, angle.sin(), angle.cos());
+            let acc = up * steady_core::STANDARD_GRAVITY_MPS2;
+            full.update([acc.x, acc.y, acc.z], [rate_dps, 0.0, 0.0], 1.0 / fs);
+            if let Some((covered, up_dec)) =
+                dec.push([acc.x, acc.y, acc.z], [rate_dps, 0.0, 0.0], 1.0 / fs)
+            {
+                assert!(covered == 1 || covered == 4);
+                if i > 100 {
+                    worst_deg = worst_deg.max(up_dec.angle(&full.up_in_sensor()).to_degrees());
+                }
+            }
+        }
+        assert!(worst_deg < 0.2, "decimated up differs by {worst_deg}°");
     }
 
     #[test]
