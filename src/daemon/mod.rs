@@ -213,6 +213,9 @@ struct Engine {
     metrics: Value,
     /// Samples since the last tick, per sensor index (for subscribers; decimated).
     tick_samples: Vec<Vec<ImuSample>>,
+    /// Per sensor index, the samples of a display block not yet complete (BLE batches need
+    /// not be multiples of [`DISPLAY_DECIMATION`]).
+    tick_pending: Vec<Vec<ImuSample>>,
     /// The source's sensors in index order (what `session_start` lists in `spec.sensors`).
     spec_sensors: Vec<SessionSensor>,
     /// Supported sensors nearby that are not registered (JSON objects, see PROTOCOL.md).
@@ -220,6 +223,26 @@ struct Engine {
     /// A message about the source itself (e.g. no registered sensor), for clients.
     notice: Option<String>,
     shutdown: bool,
+}
+
+/// Decimation of the samples sent to subscribers (25 Hz at 100 Hz).
+const DISPLAY_DECIMATION: usize = 4;
+
+/// Appends block means of [`DISPLAY_DECIMATION`] samples (a boxcar anti-alias filter, each
+/// stamped at its block's centre) to `out`; an incomplete block waits in `pending` for the
+/// next batch, so the output spacing is even whatever the notification batch sizes.
+fn decimate_for_display(
+    pending: &mut Vec<ImuSample>,
+    batch: &[ImuSample],
+    out: &mut Vec<ImuSample>,
+) {
+    pending.extend_from_slice(batch);
+    let whole = pending.len() / DISPLAY_DECIMATION * DISPLAY_DECIMATION;
+    out.extend(steady_analysis::dsp::block_mean(
+        &pending[..whole],
+        DISPLAY_DECIMATION,
+    ));
+    pending.drain(..whole);
 }
 
 /// A source-specific request the engine hands back to its source.
@@ -264,6 +287,7 @@ impl Engine {
     /// Sets the source's sensor list (index order of `record`, gaps and tick samples).
     fn set_sensors(&mut self, sensors: Vec<SessionSensor>) {
         self.tick_samples = vec![Vec::new(); sensors.len()];
+        self.tick_pending = vec![Vec::new(); sensors.len()];
         self.spec_sensors = sensors;
     }
 
@@ -452,9 +476,11 @@ impl Engine {
 
     /// Writes new samples of one sensor to the recording (session timeline).
     fn record(&mut self, index: usize, placement: Placement, samples: &[ImuSample]) {
-        if let Some(buf) = self.tick_samples.get_mut(index) {
-            // Block means of 4 (anti-aliased 25 Hz at 100 Hz), stamped at the block centre.
-            buf.extend(steady_analysis::dsp::block_mean(samples, 4));
+        if let (Some(buf), Some(pending)) = (
+            self.tick_samples.get_mut(index),
+            self.tick_pending.get_mut(index),
+        ) {
+            decimate_for_display(pending, samples, buf);
         }
         let Some(rec) = &mut self.rec else { return };
         if rec.last_t.len() <= index {
@@ -597,6 +623,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         sensors: json!([]),
         metrics: json!({}),
         tick_samples: Vec::new(),
+        tick_pending: Vec::new(),
         spec_sensors: Vec::new(),
         nearby: json!([]),
         notice: None,
@@ -873,6 +900,31 @@ fn simulate(engine: &mut Engine, rx: &Receiver<Msg>, opts: &Options) -> anyhow::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_decimation_is_even_across_uneven_batches() {
+        let samples: Vec<ImuSample> = (0..30)
+            .map(|i| ImuSample {
+                t: Micros(i * 10_000),
+                acc_mps2: [i as f64, 0.0, 9.81],
+                gyr_dps: [0.0; 3],
+            })
+            .collect();
+        let (mut pending, mut out) = (Vec::new(), Vec::new());
+        // Batches of 3, 1, 7, 2, 5, 12 samples (BLE frames carry any number).
+        let mut at = 0;
+        for n in [3, 1, 7, 2, 5, 12] {
+            decimate_for_display(&mut pending, &samples[at..at + n], &mut out);
+            at += n;
+        }
+        assert_eq!(out.len(), 7, "30 samples = 7 whole blocks + 2 waiting");
+        assert_eq!(pending.len(), 2);
+        for (k, s) in out.iter().enumerate() {
+            // Block k holds samples 4k..4k+3: mean index 4k + 1.5, at the block centre.
+            assert_eq!(s.acc_mps2[0], 4.0 * k as f64 + 1.5);
+            assert_eq!(s.t.0, (4 * k as i64) * 10_000 + 15_000);
+        }
+    }
 
     #[test]
     fn simulated_sensors_can_be_assigned_but_not_identified() {
