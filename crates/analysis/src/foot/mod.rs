@@ -757,7 +757,10 @@ fn swing_peaks(
             while j + 1 < hi && x[j + 1] == x[i] {
                 j += 1;
             }
-            if j + 1 < hi && x[j + 1] < x[i] && crate::dsp::prominence(x, i, wlen) >= min_height {
+            if j + 1 < hi
+                && x[j + 1] < x[i]
+                && crate::dsp::prominence_at_least(x, i, wlen, min_height)
+            {
                 cand.push(i);
             }
             i = j + 1;
