@@ -422,20 +422,28 @@ impl LegDetector {
             bq_init(&f[1], last_row[1]),
             bq_init(&f[2], last_row[2]),
         ];
-        let mut seg = vec![[0.0; 3]; (k1 - k0) as usize];
-        for i in (k0..r1).rev() {
-            let row = &self.fwd[i as usize - base];
-            let y = [
+        // The run-in (the tail past the segment) only warms the state up; the segment's
+        // own outputs go straight into `sm`.
+        let step = |z: &mut [[f64; 2]; 3], row: &[f64; 3]| {
+            [
                 bq_step(&f[0], &mut z[0], row[0]),
                 bq_step(&f[1], &mut z[1], row[1]),
                 bq_step(&f[2], &mut z[2], row[2]),
-            ];
-            if i < k1 {
-                seg[(i - k0) as usize] = y;
-            }
+            ]
+        };
+        for row in self.fwd[k1 as usize - base..r1 as usize - base].iter().rev() {
+            step(&mut z, row);
         }
-        self.skew += seg.iter().map(|y| y[0] * y[0] * y[0]).sum::<f64>();
-        self.sm.extend_from_slice(&seg);
+        let at = self.sm.len();
+        self.sm.resize(at + (k1 - k0) as usize, [0.0; 3]);
+        let fwd_seg = &self.fwd[k0 as usize - base..k1 as usize - base];
+        for (y, row) in self.sm[at..].iter_mut().zip(fwd_seg).rev() {
+            *y = step(&mut z, row);
+        }
+        self.skew += self.sm[at..]
+            .iter()
+            .map(|y| y[0] * y[0] * y[0])
+            .sum::<f64>();
         self.sm_end = k1;
         if self.segment == LegSegment::Foot {
             self.vote_heel_rise(k0, k1);
