@@ -199,6 +199,9 @@ pub struct LegDetector {
     fwd_z: [[f64; 2]; 3],
     raw: Vec<ImuSample>,
     raw_start: u64,
+    /// Angular-rate norm of the raw samples (feet), from `norm_start`, filled per segment.
+    rate_norm: Vec<f64>,
+    norm_start: u64,
     fwd: Vec<[f64; 3]>,
     fwd_start: u64,
     sm: Vec<[f64; 3]>,
@@ -269,6 +272,8 @@ impl LegDetector {
             fwd_z: [[0.0; 2]; 3],
             raw: Vec::new(),
             raw_start: 0,
+            rate_norm: Vec::new(),
+            norm_start: 0,
             fwd: Vec::new(),
             fwd_start: 0,
             sm: Vec::new(),
@@ -297,6 +302,7 @@ impl LegDetector {
         self.raw.capacity() * std::mem::size_of::<ImuSample>()
             + self.fwd.capacity() * std::mem::size_of::<[f64; 3]>()
             + self.sm.capacity() * std::mem::size_of::<[f64; 3]>()
+            + self.rate_norm.capacity() * std::mem::size_of::<f64>()
     }
 
     fn sample(&self, i: u64) -> &ImuSample {
@@ -459,8 +465,11 @@ impl LegDetector {
     /// adds the smoothed rate of the [`HEEL_RISE_S`] after each rest to the sign vote.
     fn vote_heel_rise(&mut self, k0: u64, k1: u64) {
         let still_n = 2 * self.still_w + 1;
+        debug_assert_eq!(self.norm_start + self.rate_norm.len() as u64, k0);
         for i in k0..k1 {
-            if Vector3::from(self.sample(i).gyr_dps).norm() < REST_DPS {
+            let norm = Vector3::from(self.sample(i).gyr_dps).norm();
+            self.rate_norm.push(norm);
+            if norm < REST_DPS {
                 self.rest_run += 1;
             } else {
                 if self.rest_run >= still_n {
@@ -622,7 +631,8 @@ impl LegDetector {
         if b <= a + w {
             return None;
         }
-        let norm = |i: u64| Vector3::from(self.sample(i).gyr_dps).norm();
+        // Every index here is < sm_end (limit ≤ sm_end), whose norms the vote has stored.
+        let norm = |i: u64| self.rate_norm[(i - self.norm_start) as usize];
         let mut sum: f64 = (a - w..=a + w).map(norm).sum();
         let mut best = (sum, a);
         for c in a + 1..b - w {
@@ -732,6 +742,7 @@ impl LegDetector {
             }
         }
         compact(&mut self.raw, &mut self.raw_start, keep_raw);
+        compact(&mut self.rate_norm, &mut self.norm_start, keep_raw);
         compact(&mut self.sm, &mut self.sm_start, keep_sm);
         let keep_fwd = self.seg_done * self.block_n;
         compact(&mut self.fwd, &mut self.fwd_start, keep_fwd);
