@@ -162,13 +162,55 @@ struct Pending {
     ic_end: u64,
 }
 
-/// One pass of a second-order section (transposed direct form II).
-#[inline(always)]
-fn bq_step(s: &Biquad, z: &mut [f64; 2], x: f64) -> f64 {
-    let y = s.b[0] * x + z[0];
-    z[0] = s.b[1] * x - s.a[0] * y + z[1];
-    z[1] = s.b[2] * x - s.a[1] * y;
-    y
+/// The three sections side by side (lanes 0–2; lane 3 is all zero, padding to an even
+/// width so the compiler can use packed arithmetic). Each lane is one pass of its
+/// second-order section (transposed direct form II), the same operations in the same order
+/// as one section on its own, so the outputs are the same bits.
+#[derive(Debug, Clone, Copy)]
+struct Bank {
+    b0: [f64; 4],
+    b1: [f64; 4],
+    b2: [f64; 4],
+    a0: [f64; 4],
+    a1: [f64; 4],
+}
+
+impl Bank {
+    fn new(f: &[Biquad; 3]) -> Bank {
+        let lane = |g: &dyn Fn(&Biquad) -> f64| [g(&f[0]), g(&f[1]), g(&f[2]), 0.0];
+        Bank {
+            b0: lane(&|s| s.b[0]),
+            b1: lane(&|s| s.b[1]),
+            b2: lane(&|s| s.b[2]),
+            a0: lane(&|s| s.a[0]),
+            a1: lane(&|s| s.a[1]),
+        }
+    }
+
+    /// One sample through every lane: `z[0]`, `z[1]` are the lanes' two state values.
+    #[inline(always)]
+    fn step(&self, z: &mut [[f64; 4]; 2], x: [f64; 4]) -> [f64; 4] {
+        let mut y = [0.0; 4];
+        for l in 0..4 {
+            y[l] = self.b0[l] * x[l] + z[0][l];
+            z[0][l] = self.b1[l] * x[l] - self.a0[l] * y[l] + z[1][l];
+            z[1][l] = self.b2[l] * x[l] - self.a1[l] * y[l];
+        }
+        y
+    }
+
+    /// Lane states of [`bq_init`] for the inputs `x0`.
+    fn init(f: &[Biquad; 3], x0: [f64; 3]) -> [[f64; 4]; 2] {
+        let z: [[f64; 2]; 3] = [
+            bq_init(&f[0], x0[0]),
+            bq_init(&f[1], x0[1]),
+            bq_init(&f[2], x0[2]),
+        ];
+        [
+            [z[0][0], z[1][0], z[2][0], 0.0],
+            [z[0][1], z[1][1], z[2][1], 0.0],
+        ]
+    }
 }
 
 /// State of a section as if its input had been `x0` forever.
@@ -196,7 +238,7 @@ pub struct LegDetector {
     still_w: u64,
     max_stance_n: u64,
     filters: Option<[Biquad; 3]>,
-    fwd_z: [[f64; 2]; 3],
+    fwd_z: [[f64; 4]; 2],
     raw: Vec<ImuSample>,
     raw_start: u64,
     /// Angular-rate norm of the raw samples (feet), from `norm_start`, filled per segment.
@@ -269,7 +311,7 @@ impl LegDetector {
             still_w: ((STILL_HALF_S * fs) as u64).max(1),
             max_stance_n: (MAX_STANCE_S * fs) as u64,
             filters,
-            fwd_z: [[0.0; 2]; 3],
+            fwd_z: [[0.0; 4]; 2],
             raw: Vec::new(),
             raw_start: 0,
             rate_norm: Vec::new(),
@@ -389,19 +431,15 @@ impl LegDetector {
         let Some(f) = self.filters else {
             return;
         };
+        let bank = Bank::new(&f);
         let first = self.fwd_start + self.fwd.len() as u64;
         for i in first..end {
             let x = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps).dot(axis);
             if i == 0 {
-                for (z, bq) in self.fwd_z.iter_mut().zip(&f) {
-                    *z = bq_init(bq, x);
-                }
+                self.fwd_z = Bank::init(&f, [x; 3]);
             }
-            self.fwd.push([
-                bq_step(&f[0], &mut self.fwd_z[0], x),
-                bq_step(&f[1], &mut self.fwd_z[1], x),
-                bq_step(&f[2], &mut self.fwd_z[2], x),
-            ]);
+            let y = bank.step(&mut self.fwd_z, [x, x, x, 0.0]);
+            self.fwd.push([y[0], y[1], y[2]]);
         }
     }
 
@@ -423,19 +461,13 @@ impl LegDetector {
         };
         let base = self.fwd_start as usize;
         let last_row = self.fwd[r1 as usize - 1 - base];
-        let mut z = [
-            bq_init(&f[0], last_row[0]),
-            bq_init(&f[1], last_row[1]),
-            bq_init(&f[2], last_row[2]),
-        ];
+        let mut z = Bank::init(&f, last_row);
+        let bank = Bank::new(&f);
         // The run-in (the tail past the segment) only warms the state up; the segment's
         // own outputs go straight into `sm`.
-        let step = |z: &mut [[f64; 2]; 3], row: &[f64; 3]| {
-            [
-                bq_step(&f[0], &mut z[0], row[0]),
-                bq_step(&f[1], &mut z[1], row[1]),
-                bq_step(&f[2], &mut z[2], row[2]),
-            ]
+        let step = |z: &mut [[f64; 4]; 2], row: &[f64; 3]| {
+            let y = bank.step(z, [row[0], row[1], row[2], 0.0]);
+            [y[0], y[1], y[2]]
         };
         for row in self.fwd[k1 as usize - base..r1 as usize - base].iter().rev() {
             step(&mut z, row);
