@@ -433,14 +433,20 @@ impl LegDetector {
         };
         let bank = Bank::new(&f);
         let first = self.fwd_start + self.fwd.len() as u64;
-        for i in first..end {
-            let x = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps).dot(axis);
-            if i == 0 {
-                self.fwd_z = Bank::init(&f, [x; 3]);
-            }
-            let y = bank.step(&mut self.fwd_z, [x, x, x, 0.0]);
-            self.fwd.push([y[0], y[1], y[2]]);
+        if first >= end {
+            return;
         }
+        let new = &self.raw[(first - self.raw_start) as usize..(end - self.raw_start) as usize];
+        let sagittal = |s: &ImuSample| Vector3::from(s.gyr_dps).dot(axis);
+        if first == 0 {
+            self.fwd_z = Bank::init(&f, [sagittal(&new[0]); 3]);
+        }
+        let z = &mut self.fwd_z;
+        self.fwd.extend(new.iter().map(|s| {
+            let x = sagittal(s);
+            let y = bank.step(z, [x, x, x, 0.0]);
+            [y[0], y[1], y[2]]
+        }));
     }
 
     /// Finishes the next smoothing segment (backward pass from its run-in end), then runs
@@ -498,9 +504,11 @@ impl LegDetector {
     fn vote_heel_rise(&mut self, k0: u64, k1: u64) {
         let still_n = 2 * self.still_w + 1;
         debug_assert_eq!(self.norm_start + self.rate_norm.len() as u64, k0);
-        for i in k0..k1 {
-            let norm = Vector3::from(self.sample(i).gyr_dps).norm();
-            self.rate_norm.push(norm);
+        let at = self.rate_norm.len();
+        let new = &self.raw[(k0 - self.raw_start) as usize..(k1 - self.raw_start) as usize];
+        self.rate_norm
+            .extend(new.iter().map(|s| Vector3::from(s.gyr_dps).norm()));
+        for (i, &norm) in (k0..k1).zip(&self.rate_norm[at..]) {
             if norm < REST_DPS {
                 self.rest_run += 1;
             } else {
