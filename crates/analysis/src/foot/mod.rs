@@ -246,6 +246,8 @@ pub struct LegDetector {
     norm_start: u64,
     fwd: Vec<[f64; 3]>,
     fwd_start: u64,
+    /// Reused buffer of the event window's signed slow rate.
+    scratch: Vec<f64>,
     sm: Vec<[f64; 3]>,
     sm_start: u64,
     sm_end: u64,
@@ -318,6 +320,7 @@ impl LegDetector {
             norm_start: 0,
             fwd: Vec::new(),
             fwd_start: 0,
+            scratch: Vec::new(),
             sm: Vec::new(),
             sm_start: 0,
             sm_end: 0,
@@ -344,7 +347,7 @@ impl LegDetector {
         self.raw.capacity() * std::mem::size_of::<ImuSample>()
             + self.fwd.capacity() * std::mem::size_of::<[f64; 3]>()
             + self.sm.capacity() * std::mem::size_of::<[f64; 3]>()
-            + self.rate_norm.capacity() * std::mem::size_of::<f64>()
+            + (self.rate_norm.capacity() + self.scratch.capacity()) * std::mem::size_of::<f64>()
     }
 
     fn sample(&self, i: u64) -> &ImuSample {
@@ -546,7 +549,9 @@ impl LegDetector {
         let n = (w1 - w0) as usize;
         let sign = self.sign();
         let rows = &self.sm[(w0 - self.sm_start) as usize..(w1 - self.sm_start) as usize];
-        let slow: Vec<f64> = rows.iter().map(|r| sign * r[0]).collect();
+        let mut slow = std::mem::take(&mut self.scratch);
+        slow.clear();
+        slow.extend(rows.iter().map(|r| sign * r[0]));
         let g_ic = |i: usize| sign * rows[i][1];
         let g_fc = |i: usize| sign * rows[i][2];
         // Vertex offset of the parabola through the three samples of `g` around `i`.
@@ -562,6 +567,7 @@ impl LegDetector {
         let wlen = (PEAK_WINDOW_S * self.fs_hz) as usize;
         let core = (c0 - w0) as usize..(c1 - w0) as usize;
         let peaks = swing_peaks(&slow, core.clone(), min_swing, wlen, min_dist);
+        self.scratch = slow;
         let half = (HALF_SWING_MAX_S * self.fs_hz) as usize;
         let mut last_ic = self.last.map(|s| s.ic);
         let mut found = Vec::new();
@@ -826,6 +832,11 @@ fn swing_peaks(
         } else {
             i += 1;
         }
+    }
+    if cand.len() < 2 {
+        // Nothing to thin (most blocks: at most one swing peak near the core).
+        cand.retain(|i| core.contains(i));
+        return cand;
     }
     let mut order: Vec<usize> = (0..cand.len()).collect();
     order.sort_by(|&a, &b| x[cand[b]].total_cmp(&x[cand[a]]).then(a.cmp(&b)));
