@@ -478,7 +478,10 @@ impl LegDetector {
             let y = bank.step(z, [row[0], row[1], row[2], 0.0]);
             [y[0], y[1], y[2]]
         };
-        for row in self.fwd[k1 as usize - base..r1 as usize - base].iter().rev() {
+        for row in self.fwd[k1 as usize - base..r1 as usize - base]
+            .iter()
+            .rev()
+        {
             step(&mut z, row);
         }
         let at = self.sm.len();
