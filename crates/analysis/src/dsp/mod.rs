@@ -475,7 +475,7 @@ pub fn prominence(x: &[f64], i: usize, wlen: usize) -> f64 {
 /// `prominence(x, i, wlen) >= min` exactly, but each side's scan stops as soon as it has
 /// gone `min` below the peak (x[i] − v ≥ min for a v on that side: the side's minimum can
 /// only be lower, and the subtraction is monotonic, so the answer cannot change).
-fn prominence_at_least(x: &[f64], i: usize, wlen: usize, min: f64) -> bool {
+pub(crate) fn prominence_at_least(x: &[f64], i: usize, wlen: usize, min: f64) -> bool {
     let lo = i.saturating_sub(wlen);
     let hi = (i + wlen).min(x.len() - 1);
     let deep_enough = |it: &mut dyn Iterator<Item = &f64>| {

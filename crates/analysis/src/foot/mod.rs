@@ -162,13 +162,55 @@ struct Pending {
     ic_end: u64,
 }
 
-/// One pass of a second-order section (transposed direct form II).
-#[inline(always)]
-fn bq_step(s: &Biquad, z: &mut [f64; 2], x: f64) -> f64 {
-    let y = s.b[0] * x + z[0];
-    z[0] = s.b[1] * x - s.a[0] * y + z[1];
-    z[1] = s.b[2] * x - s.a[1] * y;
-    y
+/// The three sections side by side (lanes 0–2; lane 3 is all zero, padding to an even
+/// width so the compiler can use packed arithmetic). Each lane is one pass of its
+/// second-order section (transposed direct form II), the same operations in the same order
+/// as one section on its own, so the outputs are the same bits.
+#[derive(Debug, Clone, Copy)]
+struct Bank {
+    b0: [f64; 4],
+    b1: [f64; 4],
+    b2: [f64; 4],
+    a0: [f64; 4],
+    a1: [f64; 4],
+}
+
+impl Bank {
+    fn new(f: &[Biquad; 3]) -> Bank {
+        let lane = |g: &dyn Fn(&Biquad) -> f64| [g(&f[0]), g(&f[1]), g(&f[2]), 0.0];
+        Bank {
+            b0: lane(&|s| s.b[0]),
+            b1: lane(&|s| s.b[1]),
+            b2: lane(&|s| s.b[2]),
+            a0: lane(&|s| s.a[0]),
+            a1: lane(&|s| s.a[1]),
+        }
+    }
+
+    /// One sample through every lane: `z[0]`, `z[1]` are the lanes' two state values.
+    #[inline(always)]
+    fn step(&self, z: &mut [[f64; 4]; 2], x: [f64; 4]) -> [f64; 4] {
+        let mut y = [0.0; 4];
+        for l in 0..4 {
+            y[l] = self.b0[l] * x[l] + z[0][l];
+            z[0][l] = self.b1[l] * x[l] - self.a0[l] * y[l] + z[1][l];
+            z[1][l] = self.b2[l] * x[l] - self.a1[l] * y[l];
+        }
+        y
+    }
+
+    /// Lane states of [`bq_init`] for the inputs `x0`.
+    fn init(f: &[Biquad; 3], x0: [f64; 3]) -> [[f64; 4]; 2] {
+        let z: [[f64; 2]; 3] = [
+            bq_init(&f[0], x0[0]),
+            bq_init(&f[1], x0[1]),
+            bq_init(&f[2], x0[2]),
+        ];
+        [
+            [z[0][0], z[1][0], z[2][0], 0.0],
+            [z[0][1], z[1][1], z[2][1], 0.0],
+        ]
+    }
 }
 
 /// State of a section as if its input had been `x0` forever.
@@ -196,11 +238,16 @@ pub struct LegDetector {
     still_w: u64,
     max_stance_n: u64,
     filters: Option<[Biquad; 3]>,
-    fwd_z: [[f64; 2]; 3],
+    fwd_z: [[f64; 4]; 2],
     raw: Vec<ImuSample>,
     raw_start: u64,
+    /// Angular-rate norm of the raw samples (feet), from `norm_start`, filled per segment.
+    rate_norm: Vec<f64>,
+    norm_start: u64,
     fwd: Vec<[f64; 3]>,
     fwd_start: u64,
+    /// Reused buffer of the event window's signed slow rate.
+    scratch: Vec<f64>,
     sm: Vec<[f64; 3]>,
     sm_start: u64,
     sm_end: u64,
@@ -266,11 +313,14 @@ impl LegDetector {
             still_w: ((STILL_HALF_S * fs) as u64).max(1),
             max_stance_n: (MAX_STANCE_S * fs) as u64,
             filters,
-            fwd_z: [[0.0; 2]; 3],
+            fwd_z: [[0.0; 4]; 2],
             raw: Vec::new(),
             raw_start: 0,
+            rate_norm: Vec::new(),
+            norm_start: 0,
             fwd: Vec::new(),
             fwd_start: 0,
+            scratch: Vec::new(),
             sm: Vec::new(),
             sm_start: 0,
             sm_end: 0,
@@ -297,6 +347,7 @@ impl LegDetector {
         self.raw.capacity() * std::mem::size_of::<ImuSample>()
             + self.fwd.capacity() * std::mem::size_of::<[f64; 3]>()
             + self.sm.capacity() * std::mem::size_of::<[f64; 3]>()
+            + (self.rate_norm.capacity() + self.scratch.capacity()) * std::mem::size_of::<f64>()
     }
 
     fn sample(&self, i: u64) -> &ImuSample {
@@ -383,20 +434,22 @@ impl LegDetector {
         let Some(f) = self.filters else {
             return;
         };
+        let bank = Bank::new(&f);
         let first = self.fwd_start + self.fwd.len() as u64;
-        for i in first..end {
-            let x = Vector3::from(self.raw[(i - self.raw_start) as usize].gyr_dps).dot(axis);
-            if i == 0 {
-                for (z, bq) in self.fwd_z.iter_mut().zip(&f) {
-                    *z = bq_init(bq, x);
-                }
-            }
-            self.fwd.push([
-                bq_step(&f[0], &mut self.fwd_z[0], x),
-                bq_step(&f[1], &mut self.fwd_z[1], x),
-                bq_step(&f[2], &mut self.fwd_z[2], x),
-            ]);
+        if first >= end {
+            return;
         }
+        let new = &self.raw[(first - self.raw_start) as usize..(end - self.raw_start) as usize];
+        let sagittal = |s: &ImuSample| Vector3::from(s.gyr_dps).dot(axis);
+        if first == 0 {
+            self.fwd_z = Bank::init(&f, [sagittal(&new[0]); 3]);
+        }
+        let z = &mut self.fwd_z;
+        self.fwd.extend(new.iter().map(|s| {
+            let x = sagittal(s);
+            let y = bank.step(z, [x, x, x, 0.0]);
+            [y[0], y[1], y[2]]
+        }));
     }
 
     /// Finishes the next smoothing segment (backward pass from its run-in end), then runs
@@ -417,25 +470,30 @@ impl LegDetector {
         };
         let base = self.fwd_start as usize;
         let last_row = self.fwd[r1 as usize - 1 - base];
-        let mut z = [
-            bq_init(&f[0], last_row[0]),
-            bq_init(&f[1], last_row[1]),
-            bq_init(&f[2], last_row[2]),
-        ];
-        let mut seg = vec![[0.0; 3]; (k1 - k0) as usize];
-        for i in (k0..r1).rev() {
-            let row = &self.fwd[i as usize - base];
-            let y = [
-                bq_step(&f[0], &mut z[0], row[0]),
-                bq_step(&f[1], &mut z[1], row[1]),
-                bq_step(&f[2], &mut z[2], row[2]),
-            ];
-            if i < k1 {
-                seg[(i - k0) as usize] = y;
-            }
+        let mut z = Bank::init(&f, last_row);
+        let bank = Bank::new(&f);
+        // The run-in (the tail past the segment) only warms the state up; the segment's
+        // own outputs go straight into `sm`.
+        let step = |z: &mut [[f64; 4]; 2], row: &[f64; 3]| {
+            let y = bank.step(z, [row[0], row[1], row[2], 0.0]);
+            [y[0], y[1], y[2]]
+        };
+        for row in self.fwd[k1 as usize - base..r1 as usize - base]
+            .iter()
+            .rev()
+        {
+            step(&mut z, row);
         }
-        self.skew += seg.iter().map(|y| y[0] * y[0] * y[0]).sum::<f64>();
-        self.sm.extend_from_slice(&seg);
+        let at = self.sm.len();
+        self.sm.resize(at + (k1 - k0) as usize, [0.0; 3]);
+        let fwd_seg = &self.fwd[k0 as usize - base..k1 as usize - base];
+        for (y, row) in self.sm[at..].iter_mut().zip(fwd_seg).rev() {
+            *y = step(&mut z, row);
+        }
+        self.skew += self.sm[at..]
+            .iter()
+            .map(|y| y[0] * y[0] * y[0])
+            .sum::<f64>();
         self.sm_end = k1;
         if self.segment == LegSegment::Foot {
             self.vote_heel_rise(k0, k1);
@@ -451,8 +509,13 @@ impl LegDetector {
     /// adds the smoothed rate of the [`HEEL_RISE_S`] after each rest to the sign vote.
     fn vote_heel_rise(&mut self, k0: u64, k1: u64) {
         let still_n = 2 * self.still_w + 1;
-        for i in k0..k1 {
-            if Vector3::from(self.sample(i).gyr_dps).norm() < REST_DPS {
+        debug_assert_eq!(self.norm_start + self.rate_norm.len() as u64, k0);
+        let at = self.rate_norm.len();
+        let new = &self.raw[(k0 - self.raw_start) as usize..(k1 - self.raw_start) as usize];
+        self.rate_norm
+            .extend(new.iter().map(|s| Vector3::from(s.gyr_dps).norm()));
+        for (i, &norm) in (k0..k1).zip(&self.rate_norm[at..]) {
+            if norm < REST_DPS {
                 self.rest_run += 1;
             } else {
                 if self.rest_run >= still_n {
@@ -489,7 +552,9 @@ impl LegDetector {
         let n = (w1 - w0) as usize;
         let sign = self.sign();
         let rows = &self.sm[(w0 - self.sm_start) as usize..(w1 - self.sm_start) as usize];
-        let slow: Vec<f64> = rows.iter().map(|r| sign * r[0]).collect();
+        let mut slow = std::mem::take(&mut self.scratch);
+        slow.clear();
+        slow.extend(rows.iter().map(|r| sign * r[0]));
         let g_ic = |i: usize| sign * rows[i][1];
         let g_fc = |i: usize| sign * rows[i][2];
         // Vertex offset of the parabola through the three samples of `g` around `i`.
@@ -505,6 +570,7 @@ impl LegDetector {
         let wlen = (PEAK_WINDOW_S * self.fs_hz) as usize;
         let core = (c0 - w0) as usize..(c1 - w0) as usize;
         let peaks = swing_peaks(&slow, core.clone(), min_swing, wlen, min_dist);
+        self.scratch = slow;
         let half = (HALF_SWING_MAX_S * self.fs_hz) as usize;
         let mut last_ic = self.last.map(|s| s.ic);
         let mut found = Vec::new();
@@ -614,7 +680,8 @@ impl LegDetector {
         if b <= a + w {
             return None;
         }
-        let norm = |i: u64| Vector3::from(self.sample(i).gyr_dps).norm();
+        // Every index here is < sm_end (limit ≤ sm_end), whose norms the vote has stored.
+        let norm = |i: u64| self.rate_norm[(i - self.norm_start) as usize];
         let mut sum: f64 = (a - w..=a + w).map(norm).sum();
         let mut best = (sum, a);
         for c in a + 1..b - w {
@@ -724,6 +791,7 @@ impl LegDetector {
             }
         }
         compact(&mut self.raw, &mut self.raw_start, keep_raw);
+        compact(&mut self.rate_norm, &mut self.norm_start, keep_raw);
         compact(&mut self.sm, &mut self.sm_start, keep_sm);
         let keep_fwd = self.seg_done * self.block_n;
         compact(&mut self.fwd, &mut self.fwd_start, keep_fwd);
@@ -757,13 +825,21 @@ fn swing_peaks(
             while j + 1 < hi && x[j + 1] == x[i] {
                 j += 1;
             }
-            if j + 1 < hi && x[j + 1] < x[i] && crate::dsp::prominence(x, i, wlen) >= min_height {
+            if j + 1 < hi
+                && x[j + 1] < x[i]
+                && crate::dsp::prominence_at_least(x, i, wlen, min_height)
+            {
                 cand.push(i);
             }
             i = j + 1;
         } else {
             i += 1;
         }
+    }
+    if cand.len() < 2 {
+        // Nothing to thin (most blocks: at most one swing peak near the core).
+        cand.retain(|i| core.contains(i));
+        return cand;
     }
     let mut order: Vec<usize> = (0..cand.len()).collect();
     order.sort_by(|&a, &b| x[cand[b]].total_cmp(&x[cand[a]]).then(a.cmp(&b)));

@@ -87,6 +87,14 @@ impl SignalCheck {
             s.gyr_dps[2],
         ];
         if let Some(last) = self.last {
+            // Fast path (almost every sample): no channel repeats its last reading, so
+            // every run restarts (`|` rather than `||`: six compares, one branch).
+            let repeats = (0..6).fold(false, |any, c| any | (v[c] == last[c]));
+            if !repeats {
+                self.run = [0; 6];
+                self.last = Some(v);
+                return;
+            }
             for c in 0..6 {
                 let limit = if c < 3 {
                     2.0 * steady_core::STANDARD_GRAVITY_MPS2
