@@ -246,19 +246,9 @@ impl Feed {
             .iter()
             .find(|s| s.address.as_deref() == Some(address.as_str()))
             .map(|s| s.placement);
-        let taken: Vec<Placement> = st
-            .sensors
-            .iter()
-            .filter(|s| s.address.as_deref() != Some(address.as_str()))
-            .map(|s| s.placement)
-            .collect();
-        let all = Placement::ALL;
-        let start = current
-            .and_then(|c| all.iter().position(|p| *p == c))
-            .map_or(0, |i| i + 1);
-        (0..all.len())
-            .map(|k| all[(start + k) % all.len()])
-            .find(|p| !taken.contains(p) && Some(*p) != current)
+        // Every registered sensor's placement, this one's included: a new one is wanted.
+        let taken: Vec<Placement> = st.sensors.iter().map(|s| s.placement).collect();
+        Placement::next_free(current, &taken)
             .map(|p| (address, p))
             .ok_or_else(|| "every other placement is taken".to_string())
     }

@@ -732,15 +732,7 @@ impl Pipeline {
             );
         }
         let taken: Vec<Placement> = self.sensors.iter().map(|s| s.placement).collect();
-        let all = Placement::ALL;
-        let start = self
-            .spare
-            .and_then(|c| all.iter().position(|p| *p == c))
-            .map_or(0, |i| i + 1);
-        let next = (0..all.len())
-            .map(|k| all[(start + k) % all.len()])
-            .find(|p| !taken.contains(p));
-        match next {
+        match Placement::next_free(self.spare, &taken) {
             Some(p) => {
                 self.spare = Some(p);
                 format!(

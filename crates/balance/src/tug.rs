@@ -199,10 +199,7 @@ pub fn analyze(
     let start_s = sig.t_s[start_i];
     let stand_end_s = sig.t_s[rise.end];
     let ts = turns(&sig);
-    let after: Vec<&Turn> = ts
-        .iter()
-        .filter(|t| t.start_s >= stand_end_s - 0.5)
-        .collect();
+    let after = turns_after_rise(&ts, stand_end_s);
     let turn1 = **after
         .first()
         .ok_or(TugError::PhaseNotFound("turn at the line"))?;
@@ -318,10 +315,7 @@ pub fn progress(lower_back: &[ImuSample], fs_hz: f64) -> Option<TugProgress> {
     }
     let stand_end_s = sig.t_s[rise.end];
     let ts = turns(&sig);
-    let after: Vec<&Turn> = ts
-        .iter()
-        .filter(|t| t.start_s >= stand_end_s - 0.5)
-        .collect();
+    let after = turns_after_rise(&ts, stand_end_s);
     let Some(turn1) = after.first() else {
         return at(TugPhase::WalkOut, stand_end_s);
     };
@@ -347,6 +341,15 @@ pub fn progress(lower_back: &[ImuSample], fs_hz: f64) -> Option<TugProgress> {
         }
         _ => at(TugPhase::TurnToSit, sit_start),
     }
+}
+
+/// The turns of the test proper: those starting no earlier than 0.5 s before the rise ends
+/// (one rule for [`analyze`] and [`progress`]).
+fn turns_after_rise(turns: &[Turn], stand_end_s: f64) -> Vec<&Turn> {
+    turns
+        .iter()
+        .filter(|t| t.start_s >= stand_end_s - 0.5)
+        .collect()
 }
 
 fn mean(x: impl Iterator<Item = f64>) -> Option<f64> {

@@ -101,6 +101,19 @@ impl Placement {
         Placement::RightThigh,
     ];
 
+    /// The first placement after `current` in [`Placement::ALL`] order (wrapping round; from
+    /// the start when `current` is `None`) that is not in `taken`: what the Sensors screen's
+    /// "next placement" key assigns. `None` when every placement is taken.
+    pub fn next_free(current: Option<Placement>, taken: &[Placement]) -> Option<Placement> {
+        let all = Placement::ALL;
+        let start = current
+            .and_then(|c| all.iter().position(|p| *p == c))
+            .map_or(0, |i| i + 1);
+        (0..all.len())
+            .map(|k| all[(start + k) % all.len()])
+            .find(|p| !taken.contains(p))
+    }
+
     /// Snake-case name as used in recording file names (`imu_<name>.csv`) and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
