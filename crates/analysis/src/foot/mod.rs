@@ -381,17 +381,6 @@ impl LegDetector {
         }
     }
 
-    fn push_one(&mut self, s: &ImuSample, out: &mut Vec<SideOutput>) {
-        if self.filters.is_none() {
-            return;
-        }
-        self.raw.push(*s);
-        self.n_total += 1;
-        if self.n_total == (self.seg_done + 1) * self.block_n + self.tail_n {
-            self.smooth_segment(out);
-        }
-    }
-
     /// Adds the samples not yet seen, up to `end` (exclusive), to the axis covariance.
     fn covariance_upto(&mut self, end: u64) {
         let from = (self.cov_upto.max(self.raw_start) - self.raw_start) as usize;
@@ -928,6 +917,17 @@ pub fn dominant_axis(gyr: &[[f64; 3]]) -> Vector3<f64> {
     principal_axis(&c, None)
 }
 
+/// Whether every reading of `s` is finite. A sum of finite values is finite unless it
+/// overflows, and any NaN or infinity makes it non-finite, so one sum decides almost every
+/// sample; only an overflowing sum takes the per-value check.
+#[inline(always)]
+fn finite(s: &ImuSample) -> bool {
+    let [a, b, c] = s.acc_mps2;
+    let [d, e, f] = s.gyr_dps;
+    ((a + b) + (c + d) + (e + f)).is_finite()
+        || s.acc_mps2.iter().chain(&s.gyr_dps).all(|v| v.is_finite())
+}
+
 /// Per-leg events and strides of a whole foot signal (the streaming detector fed at once).
 pub fn detect(side: Side, fs_hz: f64, samples: &[ImuSample]) -> Vec<SideOutput> {
     let mut d = LegDetector::new(side, fs_hz);
@@ -1008,16 +1008,26 @@ pub fn zupt_length_m(
 impl SideDetector for LegDetector {
     fn push(&mut self, samples: &[ImuSample]) -> Vec<SideOutput> {
         let mut out = Vec::new();
-        for s in samples {
-            // x·0 is 0 exactly for every finite x and NaN for ±inf and NaN.
-            let zero = s
-                .acc_mps2
-                .iter()
-                .chain(&s.gyr_dps)
-                .fold(0.0, |z, v| z + v * 0.0);
-            if zero == 0.0 {
-                self.push_one(s, &mut out);
+        if self.filters.is_none() {
+            return out;
+        }
+        // Runs of finite samples are copied in one go, each up to the next segment trigger
+        // (the same samples reach the same steps as one by one).
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let bad = rest.iter().position(|s| !finite(s)).unwrap_or(rest.len());
+            let mut run = &rest[..bad];
+            while !run.is_empty() {
+                let trigger = (self.seg_done + 1) * self.block_n + self.tail_n;
+                let take = (trigger - self.n_total).min(run.len() as u64) as usize;
+                self.raw.extend_from_slice(&run[..take]);
+                self.n_total += take as u64;
+                run = &run[take..];
+                if self.n_total == trigger {
+                    self.smooth_segment(&mut out);
+                }
             }
+            rest = &rest[(bad + 1).min(rest.len())..];
         }
         out
     }
