@@ -77,41 +77,49 @@ struct SignalCheck {
 impl SignalCheck {
     /// Flags ≥ 3 identical consecutive readings at a large magnitude (a clipped channel):
     /// ≥ 2 g for acceleration, ≥ 250 deg/s for rate — the smallest common full-scale ranges.
-    fn push(&mut self, s: &ImuSample) {
-        let v = [
-            s.acc_mps2[0],
-            s.acc_mps2[1],
-            s.acc_mps2[2],
-            s.gyr_dps[0],
-            s.gyr_dps[1],
-            s.gyr_dps[2],
-        ];
-        if let Some(last) = self.last {
+    fn push(&mut self, samples: &[ImuSample]) {
+        let readings = |s: &ImuSample| {
+            [
+                s.acc_mps2[0],
+                s.acc_mps2[1],
+                s.acc_mps2[2],
+                s.gyr_dps[0],
+                s.gyr_dps[1],
+                s.gyr_dps[2],
+            ]
+        };
+        let (mut last, rest) = match (self.last, samples) {
+            (_, []) => return,
+            (Some(last), all) => (last, all),
+            (None, [first, rest @ ..]) => (readings(first), rest),
+        };
+        for s in rest {
+            let v = readings(s);
             // Fast path (almost every sample): no channel repeats its last reading, so
             // every run restarts (`|` rather than `||`: six compares, one branch).
             let repeats = (0..6).fold(false, |any, c| any | (v[c] == last[c]));
             if !repeats {
                 self.run = [0; 6];
-                self.last = Some(v);
-                return;
-            }
-            for c in 0..6 {
-                let limit = if c < 3 {
-                    2.0 * steady_core::STANDARD_GRAVITY_MPS2
-                } else {
-                    250.0
-                };
-                if v[c] == last[c] && v[c].abs() >= limit {
-                    self.run[c] += 1;
-                    if self.run[c] >= 2 {
-                        self.saturated = true;
+            } else {
+                for c in 0..6 {
+                    let limit = if c < 3 {
+                        2.0 * steady_core::STANDARD_GRAVITY_MPS2
+                    } else {
+                        250.0
+                    };
+                    if v[c] == last[c] && v[c].abs() >= limit {
+                        self.run[c] += 1;
+                        if self.run[c] >= 2 {
+                            self.saturated = true;
+                        }
+                    } else {
+                        self.run[c] = 0;
                     }
-                } else {
-                    self.run[c] = 0;
                 }
             }
+            last = v;
         }
-        self.last = Some(v);
+        self.last = Some(last);
     }
 }
 
@@ -256,9 +264,7 @@ impl GaitAnalyzer {
             .iter()
             .position(|(p, _)| *p == placement)
             .ok_or(GaitError::UnknownPlacement(placement))?;
-        for s in samples {
-            self.checks[idx].push(s);
-        }
+        self.checks[idx].push(samples);
         self.n_samples[idx] += samples.len() as u64;
         let mut out = Vec::new();
         let feet = !self.side.is_empty();
