@@ -569,9 +569,16 @@ impl LegDetector {
             if lo >= m {
                 continue;
             }
-            let fc = (lo..m)
-                .min_by(|&a, &b| g_fc(a).total_cmp(&g_fc(b)).then(a.cmp(&b)))
-                .unwrap_or(lo);
+            // The first minimum (in `total_cmp` order, as `min_by` with ties to the lower
+            // index), the current best held rather than recomputed per comparison.
+            let mut fc = lo;
+            let mut best = g_fc(lo);
+            for (i, r) in rows.iter().enumerate().take(m).skip(lo + 1) {
+                let v = sign * r[2];
+                if v.total_cmp(&best).is_lt() {
+                    (fc, best) = (i, v);
+                }
+            }
             let fc_limit = match self.segment {
                 LegSegment::Foot => 0.0,
                 LegSegment::Shank => SHANK_FC_MAX_DPS,
@@ -632,12 +639,15 @@ impl LegDetector {
         let mut i = self.onset_scan.max(last.ic + 2 * self.still_w);
         let end = self.sm_end.min(cap);
         let mut onset = None;
-        while i < end {
-            if sign * self.sm[(i - self.sm_start) as usize][0] >= thr {
-                onset = Some(i);
-                break;
+        if i < end {
+            let rows = &self.sm[(i - self.sm_start) as usize..(end - self.sm_start) as usize];
+            match rows.iter().position(|r| sign * r[0] >= thr) {
+                Some(d) => {
+                    i += d as u64;
+                    onset = Some(i);
+                }
+                None => i = end,
             }
-            i += 1;
         }
         self.onset_scan = i;
         let limit = match onset {
@@ -670,16 +680,19 @@ impl LegDetector {
             return None;
         }
         // Every index here is < sm_end (limit ≤ sm_end), whose norms the vote has stored.
-        let norm = |i: u64| self.rate_norm[(i - self.norm_start) as usize];
-        let mut sum: f64 = (a - w..=a + w).map(norm).sum();
-        let mut best = (sum, a);
-        for c in a + 1..b - w {
-            sum += norm(c + w) - norm(c - w - 1);
+        // The norms of a - w ..= b - 1, and the window sums slid over them (the same sums
+        // in the same order as indexing each).
+        let norm = &self.rate_norm[(a - w - self.norm_start) as usize..(b - self.norm_start) as usize];
+        let n = 2 * w as usize + 1;
+        let mut sum: f64 = norm[..n].iter().sum();
+        let mut best = (sum, 0);
+        for (k, (add, drop)) in norm[n..].iter().zip(norm).enumerate() {
+            sum += add - drop;
             if sum < best.0 {
-                best = (sum, c);
+                best = (sum, k + 1);
             }
         }
-        Some(best.1)
+        Some(a + best.1 as u64)
     }
 
     fn add_swing(&mut self, s: Swing, out: &mut Vec<SideOutput>) {
@@ -809,7 +822,12 @@ fn swing_peaks(
     let mut cand = Vec::new();
     let mut i = lo + 1;
     while i + 1 < hi {
-        if x[i] >= min_height && x[i] > x[i - 1] {
+        // Most samples are below the height: skip them in one tight scan.
+        match x[i..hi - 1].iter().position(|&v| v >= min_height) {
+            Some(d) => i += d,
+            None => break,
+        }
+        if x[i] > x[i - 1] {
             let mut j = i;
             while j + 1 < hi && x[j + 1] == x[i] {
                 j += 1;
