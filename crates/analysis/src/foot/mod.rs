@@ -818,29 +818,21 @@ fn swing_peaks(
     if hi < lo + 3 {
         return Vec::new();
     }
-    // Local maxima (first sample of a flat top, as `dsp::local_maxima`), height first.
+    // Local maxima (first sample of a flat top, as `dsp::local_maxima`), height first. A
+    // sample inside or after a flat top is never the rising first sample of one, so every
+    // index can be tested on its own (no skip past the top is needed).
     let mut cand = Vec::new();
-    let mut i = lo + 1;
-    while i + 1 < hi {
-        // Most samples are below the height: skip them in one tight scan.
-        match x[i..hi - 1].iter().position(|&v| v >= min_height) {
-            Some(d) => i += d,
-            None => break,
-        }
-        if x[i] > x[i - 1] {
-            let mut j = i;
-            while j + 1 < hi && x[j + 1] == x[i] {
+    let xs = &x[..hi];
+    for i in lo + 1..hi - 1 {
+        let v = xs[i];
+        if v >= min_height && v > xs[i - 1] {
+            let mut j = i + 1;
+            while j < hi - 1 && xs[j] == v {
                 j += 1;
             }
-            if j + 1 < hi
-                && x[j + 1] < x[i]
-                && crate::dsp::prominence_at_least(x, i, wlen, min_height)
-            {
+            if xs[j] < v && crate::dsp::prominence_at_least(x, i, wlen, min_height) {
                 cand.push(i);
             }
-            i = j + 1;
-        } else {
-            i += 1;
         }
     }
     if cand.len() < 2 {
