@@ -163,14 +163,17 @@ struct Pending {
 }
 
 /// The three sections side by side (lanes 0–2; lane 3 is all zero, padding to an even
-/// width so the compiler can use packed arithmetic). Each lane is one pass of its
-/// second-order section (transposed direct form II), the same operations in the same order
-/// as one section on its own, so the outputs are the same bits.
+/// width so the compiler can use packed arithmetic). Each lane is one second-order section
+/// in transposed direct form II with the output substituted into the state update:
+/// y = b0·x + z0, z0' = (b1 − a1·b0)·x + z1 − a1·z0, z1' = (b2 − a2·b0)·x − a2·z0 (the
+/// same states and transfer function). The recursion then runs through one multiply and
+/// one subtraction per sample instead of four dependent operations, so the passes, which
+/// are bound by that latency, take about half the time.
 #[derive(Debug, Clone, Copy)]
 struct Bank {
     b0: [f64; 4],
-    b1: [f64; 4],
-    b2: [f64; 4],
+    c0: [f64; 4],
+    c1: [f64; 4],
     a0: [f64; 4],
     a1: [f64; 4],
 }
@@ -180,8 +183,8 @@ impl Bank {
         let lane = |g: &dyn Fn(&Biquad) -> f64| [g(&f[0]), g(&f[1]), g(&f[2]), 0.0];
         Bank {
             b0: lane(&|s| s.b[0]),
-            b1: lane(&|s| s.b[1]),
-            b2: lane(&|s| s.b[2]),
+            c0: lane(&|s| s.b[1] - s.a[0] * s.b[0]),
+            c1: lane(&|s| s.b[2] - s.a[1] * s.b[0]),
             a0: lane(&|s| s.a[0]),
             a1: lane(&|s| s.a[1]),
         }
@@ -193,12 +196,12 @@ impl Bank {
         let mut y = [0.0; 4];
         for l in 0..4 {
             y[l] = self.b0[l] * x[l] + z[0][l];
-            z[0][l] = self.b1[l] * x[l] - self.a0[l] * y[l] + z[1][l];
-            z[1][l] = self.b2[l] * x[l] - self.a1[l] * y[l];
+            let z0 = z[0][l];
+            z[0][l] = (self.c0[l] * x[l] + z[1][l]) - self.a0[l] * z0;
+            z[1][l] = self.c1[l] * x[l] - self.a1[l] * z0;
         }
         y
     }
-
     /// Lane states of [`bq_init`] for the inputs `x0`.
     fn init(f: &[Biquad; 3], x0: [f64; 3]) -> [[f64; 4]; 2] {
         let z: [[f64; 2]; 3] = [
