@@ -116,6 +116,9 @@ pub const HEEL_RISE_S: f64 = 0.15;
 pub const BLOCK_S: f64 = 0.5;
 /// Run-in of the backward (anti-causal) filter pass past a segment's end (s): > 6 time
 /// constants (≈ 75 ms) of the slowest, 3 Hz, filter, so the cut-off transient is < 0.2 %.
+/// The faster IC and FC filters (time constants in proportion to 1 / cut-off) get the same
+/// number of their own time constants: [`SMOOTH_TAIL_S`] × [`SWING_LP_HZ`] / cut-off
+/// (0.1 s at 15 Hz).
 pub const SMOOTH_TAIL_S: f64 = 0.5;
 /// Half-window of the swing-peak prominence (s): reaches the push-off and heel-strike dips
 /// that bound a swing lobe (each within [`HALF_SWING_MAX_S`] of the peak) with margin.
@@ -202,6 +205,15 @@ impl Bank {
         }
         y
     }
+    /// The state update of lane 0 alone (the same operations as its lane in
+    /// [`Bank::step`]; the output is not needed during a run-in).
+    #[inline(always)]
+    fn step_lane0(&self, z: &mut [f64; 2], x: f64) {
+        let z0 = z[0];
+        z[0] = (self.c0[0] * x + z[1]) - self.a0[0] * z0;
+        z[1] = self.c1[0] * x - self.a1[0] * z0;
+    }
+
     /// Lane states of [`bq_init`] for the inputs `x0`.
     fn init(f: &[Biquad; 3], x0: [f64; 3]) -> [[f64; 4]; 2] {
         let z: [[f64; 2]; 3] = [
@@ -237,6 +249,8 @@ pub struct LegDetector {
     fs_hz: f64,
     block_n: u64,
     tail_n: u64,
+    /// Run-in of the IC and FC filters (≤ `tail_n`).
+    fast_tail_n: u64,
     ctx_n: u64,
     still_w: u64,
     max_stance_n: u64,
@@ -305,13 +319,19 @@ impl LegDetector {
             })
             .flatten();
         let fs = if ok { fs_hz } else { 100.0 };
+        // The slower of the two event filters sets their common run-in.
+        let event_cut_hz = IC_LP_HZ.min(FC_LP_HZ).min(0.4 * fs);
+        let tail_n = (SMOOTH_TAIL_S * fs).round() as u64;
+        let fast_tail_n = ((SMOOTH_TAIL_S * SWING_LP_HZ / event_cut_hz * fs).round() as u64)
+            .min(tail_n);
         let block_n = ((BLOCK_S * fs).round() as u64).max(1);
         LegDetector {
             segment,
             side,
             fs_hz: fs,
             block_n,
-            tail_n: (SMOOTH_TAIL_S * fs).round() as u64,
+            tail_n,
+            fast_tail_n,
             ctx_n: (EVENT_CONTEXT_S / BLOCK_S).round() as u64 * block_n,
             still_w: ((STILL_HALF_S * fs) as u64).max(1),
             max_stance_n: (MAX_STANCE_S * fs) as u64,
@@ -465,12 +485,26 @@ impl LegDetector {
         let mut z = Bank::init(&f, last_row);
         let bank = Bank::new(&f);
         // The run-in (the tail past the segment) only warms the state up; the segment's
-        // own outputs go straight into `sm`.
+        // own outputs go straight into `sm`. Its first part warms only the slow lane (the
+        // same operations as in the bank); the IC and FC lanes start where their shorter
+        // run-in begins.
+        let fast_end = (k1 + self.fast_tail_n).min(r1);
+        if fast_end < r1 {
+            let mut zs = [z[0][0], z[1][0]];
+            for row in self.fwd[fast_end as usize - base..r1 as usize - base]
+                .iter()
+                .rev()
+            {
+                bank.step_lane0(&mut zs, row[0]);
+            }
+            z = Bank::init(&f, self.fwd[fast_end as usize - 1 - base]);
+            [z[0][0], z[1][0]] = zs;
+        }
         let step = |z: &mut [[f64; 4]; 2], row: &[f64; 3]| {
             let y = bank.step(z, [row[0], row[1], row[2], 0.0]);
             [y[0], y[1], y[2]]
         };
-        for row in self.fwd[k1 as usize - base..r1 as usize - base]
+        for row in self.fwd[k1 as usize - base..fast_end as usize - base]
             .iter()
             .rev()
         {
