@@ -860,16 +860,26 @@ fn swing_peaks(
     // index can be tested on its own (no skip past the top is needed).
     let mut cand = Vec::new();
     let xs = &x[..hi];
-    for i in lo + 1..hi - 1 {
-        let v = xs[i];
-        if v >= min_height && v > xs[i - 1] {
-            let mut j = i + 1;
-            while j < hi - 1 && xs[j] == v {
-                j += 1;
+    let mut i = lo + 1;
+    while i + 1 < hi {
+        // Samples below the height are skipped in one tight scan, then the run of samples
+        // at or above it is walked (each index tested exactly once either way).
+        match xs[i..hi - 1].iter().position(|&v| v >= min_height) {
+            Some(d) => i += d,
+            None => break,
+        }
+        while i + 1 < hi && xs[i] >= min_height {
+            let v = xs[i];
+            if v > xs[i - 1] {
+                let mut j = i + 1;
+                while j < hi - 1 && xs[j] == v {
+                    j += 1;
+                }
+                if xs[j] < v && crate::dsp::prominence_at_least(x, i, wlen, min_height) {
+                    cand.push(i);
+                }
             }
-            if xs[j] < v && crate::dsp::prominence_at_least(x, i, wlen, min_height) {
-                cand.push(i);
-            }
+            i += 1;
         }
     }
     if cand.len() < 2 {
