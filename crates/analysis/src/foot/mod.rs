@@ -456,12 +456,16 @@ impl LegDetector {
         if first == 0 {
             self.fwd_z = Bank::init(&f, [sagittal(&new[0]); 3]);
         }
-        let z = &mut self.fwd_z;
-        self.fwd.extend(new.iter().map(|s| {
+        // The state in a local for the loop (kept in registers, not stored back per sample).
+        let mut z = self.fwd_z;
+        let at = self.fwd.len();
+        self.fwd.resize(at + new.len(), [0.0; 3]);
+        for (out, s) in self.fwd[at..].iter_mut().zip(new) {
             let x = sagittal(s);
-            let y = bank.step(z, [x, x, x, 0.0]);
-            [y[0], y[1], y[2]]
-        }));
+            let y = bank.step(&mut z, [x, x, x, 0.0]);
+            *out = [y[0], y[1], y[2]];
+        }
+        self.fwd_z = z;
     }
 
     /// Finishes the next smoothing segment (backward pass from its run-in end), then runs
