@@ -50,9 +50,14 @@
 //! Streaming, with a fixed latency: every [`BLOCK_S`] (by *sample index*) the new samples'
 //! sagittal rate (projected on the axis of that moment; the filter state carries over, the
 //! axis changes slowly) runs through the causal pass of the three low-pass filters, and the
-//! finished block gets its anti-causal pass, started [`SMOOTH_TAIL_S`] later
-//! (overlap-block zero-phase IIR filtering); the events of each
-//! block are searched with [`EVENT_CONTEXT_S`] of smoothed signal on both sides. So the
+//! finished block gets its anti-causal pass, started [`SMOOTH_TAIL_S`] later for the 3 Hz
+//! filter and the same number of their own (5–10× shorter) time constants later for the
+//! IC and FC filters, 0.1 s at 15 Hz (overlap-block zero-phase IIR filtering). Each
+//! second-order section runs in transposed direct form II with its output substituted into
+//! the state update (same states and transfer function; the recursion is one multiply and
+//! one subtraction per sample, which halves the latency that bounds these passes); the
+//! events of each block are searched with [`EVENT_CONTEXT_S`] of smoothed signal on both
+//! sides. So the
 //! output never depends on how the input was chunked, and live and offline results are the
 //! same. FC and IC are reported at most [`EVENT_LATENCY_S`] (2.0 s) after the swing peak
 //! between them (IC ≤ 2.0 s after it happened, FC ≤ 2.4 s); a stride is reported once the
@@ -322,8 +327,8 @@ impl LegDetector {
         // The slower of the two event filters sets their common run-in.
         let event_cut_hz = IC_LP_HZ.min(FC_LP_HZ).min(0.4 * fs);
         let tail_n = (SMOOTH_TAIL_S * fs).round() as u64;
-        let fast_tail_n = ((SMOOTH_TAIL_S * SWING_LP_HZ / event_cut_hz * fs).round() as u64)
-            .min(tail_n);
+        let fast_tail_n =
+            ((SMOOTH_TAIL_S * SWING_LP_HZ / event_cut_hz * fs).round() as u64).min(tail_n);
         let block_n = ((BLOCK_S * fs).round() as u64).max(1);
         LegDetector {
             segment,
@@ -723,7 +728,8 @@ impl LegDetector {
         // Every index here is < sm_end (limit ≤ sm_end), whose norms the vote has stored.
         // The norms of a - w ..= b - 1, and the window sums slid over them (the same sums
         // in the same order as indexing each).
-        let norm = &self.rate_norm[(a - w - self.norm_start) as usize..(b - self.norm_start) as usize];
+        let norm =
+            &self.rate_norm[(a - w - self.norm_start) as usize..(b - self.norm_start) as usize];
         let n = 2 * w as usize + 1;
         let mut sum: f64 = norm[..n].iter().sum();
         let mut best = (sum, 0);
