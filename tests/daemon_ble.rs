@@ -386,3 +386,168 @@ fn daemon_without_registered_sensors_runs_and_says_so() {
     stop(&w, daemon);
     let _ = std::fs::remove_dir_all(&w.data);
 }
+
+/// Whether `log` holds a write of DOT's identify (device control 15171002, visit bit 0 and
+/// the identifying field set: spec XD0506P rev C table 7, sensors.md §2.4).
+fn dot_identify_written(log: &steady_fake_bluez::DeviceLog) -> bool {
+    log.writes.iter().any(|wr| {
+        wr.uuid == steady_protocol::vendors::dot::DEVICE_CONTROL_UUID
+            && wr.value.len() == 32
+            && wr.value[..2] == [0x01, 0x01]
+            && wr.value[2..].iter().all(|b| *b == 0)
+    })
+}
+
+fn steady_identify_written(log: &steady_fake_bluez::DeviceLog) -> usize {
+    log.writes
+        .iter()
+        .filter(|wr| {
+            CommandFrame::decode(&wr.value)
+                .is_ok_and(|f| f.command == SteadyCommand::Identify { duration_s: 5 })
+        })
+        .count()
+}
+
+#[test]
+fn daemon_follows_the_registry_file_and_removes_sensors_on_request() {
+    let back = [0xC5, 0x7E, 0xAD, 0x00, 0x42, 0x01];
+    let shank = [0xC5, 0x7E, 0xAD, 0x00, 0x42, 0x02];
+    let dot = [0xD4, 0x22, 0xCD, 0x00, 0x42, 0x03];
+    let w = world(
+        "registry",
+        vec![
+            SimSensor::new(Family::Steady, back, 0),
+            SimSensor::new(Family::Steady, shank, 1),
+            SimSensor::new(Family::MovellaDot, dot, 2),
+        ],
+    );
+    w.steady(&["patient", "add", "P3"]);
+    let add = |a: [u8; 6], placement: &str| {
+        w.steady(&[
+            "sensors",
+            "add",
+            &addr(a),
+            "--placement",
+            placement,
+            "--vendor",
+            "steady",
+        ])
+    };
+    add(back, "lower-back");
+    let daemon = w.spawn_daemon();
+    w.until("registered sensor streaming", 20, |s| {
+        streaming_near(sensor(s, back), 100.0)
+    });
+
+    // `steady sensors add` while the daemon runs: the daemon picks the file up and connects.
+    let t0 = Instant::now();
+    add(shank, "left-shank");
+    let s = w.until("sensor added to sensors.json streaming", 20, |s| {
+        streaming_near(sensor(s, shank), 100.0)
+    });
+    eprintln!(
+        "added sensor streaming {:.1} s after `sensors add`",
+        t0.elapsed().as_secs_f64()
+    );
+    assert_eq!(sensor(&s, shank).unwrap()["placement"], "left_shank");
+    assert!(nearby(&s, shank).is_none(), "{s}");
+
+    // `steady sensors identify` on a sensor the daemon streams: the command goes on the
+    // daemon's link, which stays up.
+    let before = steady_identify_written(&w.fake.log(back).unwrap());
+    let connects = w.fake.log(back).unwrap().connects;
+    let out = w.steady(&["sensors", "identify", &addr(back)]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("existing connection"), "{text}");
+    assert_eq!(steady_identify_written(&w.fake.log(back).unwrap()), before + 1);
+    assert_eq!(w.fake.log(back).unwrap().connects, connects, "no new link");
+    assert!(w.fake.is_connected(back).unwrap());
+
+    // A malformed registry keeps the current sensors and says why; fixing it clears that.
+    let good = std::fs::read(w.data.join("sensors.json")).unwrap();
+    std::fs::write(w.data.join("sensors.json"), b"{ \"devices\": [ oops").unwrap();
+    let s = w.until("notice about the corrupt registry", 10, |s| {
+        s["notice"].as_str().is_some_and(|n| n.contains("corrupt"))
+    });
+    assert!(
+        s["notice"].as_str().unwrap().contains("keeping the 2"),
+        "{s}"
+    );
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 2, "{s}");
+    let tmp = w.data.join("sensors.json.fix");
+    std::fs::write(&tmp, &good).unwrap();
+    std::fs::rename(&tmp, w.data.join("sensors.json")).unwrap();
+    w.until("notice cleared after the fix", 10, |s| s["notice"].is_null());
+
+    // While a session records: removing one of its sensors is refused (the request), and a
+    // registry change (the CLI) waits until the session stops.
+    let v = w.request(json!({"cmd": "session_start", "patient": "P3"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let id = v["session"].as_i64().unwrap();
+    let v = w.request(json!({"cmd": "sensor_remove", "address": addr(shank)}));
+    assert_eq!(v["ok"], false, "{v}");
+    let e = v["error"].as_str().unwrap();
+    assert!(
+        e.contains("being recorded") && e.contains(&format!("session {id}")),
+        "{v}"
+    );
+    w.steady(&["sensors", "remove", &addr(shank)]);
+    let s = w.until("the change waits for the session", 10, |s| {
+        s["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains(&format!("when session {id} stops")))
+    });
+    assert!(streaming_near(sensor(&s, shank), 100.0), "{s}");
+    std::thread::sleep(Duration::from_secs(1));
+    let v = w.request(json!({"cmd": "session_stop"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let store = steady_store::Store::open(&w.data).unwrap();
+    let data = store.samples(id).unwrap();
+    for p in [Placement::LowerBack, Placement::LeftShank] {
+        let d = data.iter().find(|d| d.placement == p).expect("recorded");
+        assert!(d.samples.len() > 50, "{p}: {}", d.samples.len());
+    }
+    drop(store);
+    // After the stop the deferred removal applies: disconnected, nearby again.
+    let s = w.until("deferred removal applied", 10, |s| {
+        sensor(s, shank).is_none() && nearby(s, shank).is_some() && s["notice"].is_null()
+    });
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 1, "{s}");
+    assert!(!w.fake.is_connected(shank).unwrap());
+
+    // sensor_remove: unregistered (the file), disconnected, nearby again; twice is an error.
+    let v = w.request(json!({"cmd": "sensor_remove", "address": addr(back)}));
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["placement"], "lower_back", "{v}");
+    let s = w.status();
+    assert!(sensor(&s, back).is_none(), "{s}");
+    assert!(nearby(&s, back).is_some(), "{s}");
+    assert!(!w.fake.is_connected(back).unwrap());
+    let registry = std::fs::read_to_string(w.data.join("sensors.json")).unwrap();
+    assert!(!registry.contains(&addr(back)), "{registry}");
+    let v = w.request(json!({"cmd": "sensor_remove", "address": addr(back)}));
+    assert!(
+        v["error"].as_str().unwrap().contains("not registered"),
+        "{v}"
+    );
+    let v = w.request(json!({"cmd": "sensor_remove", "address": "nope"}));
+    assert!(v["error"].as_str().unwrap().contains("bad address"), "{v}");
+    // It stays unregistered: no new link after a few scans.
+    let connects = w.fake.log(back).unwrap().connects;
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(w.fake.log(back).unwrap().connects, connects);
+
+    // A nearby Movella DOT identifies by its device control characteristic, connected for
+    // the command only.
+    w.until("DOT nearby", 10, |s| nearby(s, dot).is_some());
+    let v = w.request(json!({"cmd": "sensor_identify", "address": addr(dot)}));
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["note"].as_str().unwrap().contains("10 s"), "{v}");
+    let log = w.fake.log(dot).unwrap();
+    assert!(dot_identify_written(&log), "{:?}", log.writes);
+    assert_eq!(log.connects, 1);
+    assert!(!w.fake.is_connected(dot).unwrap());
+
+    stop(&w, daemon);
+    let _ = std::fs::remove_dir_all(&w.data);
+}

@@ -148,7 +148,7 @@ fn alert_lines(app: &App) -> Vec<Line<'static>> {
 
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let keys = match app.screen {
-        Screen::Sensors => "↑↓ select  i identify  p placement",
+        Screen::Sensors => "↑↓ select  i identify  p placement  r remove",
         Screen::Walking => "s start/stop  n next test",
         Screen::Balance | Screen::OtherTests => "Space continue  s stop  n next",
         Screen::Summary => "e export",

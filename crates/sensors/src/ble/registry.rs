@@ -89,7 +89,10 @@ impl Registry {
         Ok(Registry { path, devices })
     }
 
-    /// Saves atomically (write a temporary file, then rename), creating the directory.
+    /// Saves atomically (write a temporary file in the same directory, flush it to disk, then
+    /// rename over the registry), creating the directory: a reader (the daemon following the
+    /// file) sees the old or the new file, never half of one. The temporary name carries the
+    /// process id, so the CLI and the daemon saving at once never share one.
     pub fn save(&self) -> Result<(), RegistryError> {
         let io = |source| RegistryError::Io {
             path: self.path.clone(),
@@ -103,9 +106,20 @@ impl Registry {
             devices: self.devices.clone(),
         };
         let text = serde_json::to_string_pretty(&file).expect("registry serialises");
-        let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, text).map_err(io)?;
-        std::fs::rename(&tmp, &self.path).map_err(io)
+        let tmp = self
+            .path
+            .with_extension(format!("json.{}.tmp", std::process::id()));
+        let written = (|| {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written.map_err(io)
     }
 
     /// The registered devices, in registration order.
@@ -186,8 +200,20 @@ mod tests {
         let mut back = Registry::load(&dir).unwrap();
         assert_eq!(back.devices(), r.devices());
         back.remove(Address([0xD4, 0x22, 0xCD, 0, 0, 1])).unwrap();
+        // An atomic replace: a reader that opened the old file keeps reading the old whole
+        // file, and no temporary file is left behind.
+        use std::io::Read;
+        let mut open_before = std::fs::File::open(dir.join(REGISTRY_FILE)).unwrap();
         back.save().unwrap();
+        let mut old = String::new();
+        open_before.read_to_string(&mut old).unwrap();
+        assert_eq!(old, text, "the old file was replaced, not rewritten in place");
         assert_eq!(Registry::load(&dir).unwrap().devices().len(), 1);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [REGISTRY_FILE], "no temporary file left");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
