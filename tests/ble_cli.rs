@@ -332,7 +332,10 @@ fn sensors_identify_sends_the_family_command_or_says_there_is_none() {
     // steady: its identify command (0x05, 5 s) on a link made for it, then released.
     let out = w.steady(&["sensors", "--data-dir", d, "identify", &addr(steady)]);
     let line = text(&out.stdout);
-    assert!(line.contains("lower_back") && line.contains("5 s"), "{line}");
+    assert!(
+        line.contains("lower_back") && line.contains("5 s"),
+        "{line}"
+    );
     let log = w.fake.log(steady).unwrap();
     let frames: Vec<_> = log
         .writes

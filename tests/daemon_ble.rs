@@ -466,7 +466,9 @@ fn daemon_follows_sensors_json_while_it_runs() {
     let tmp = w.data.join("sensors.json.fix");
     std::fs::write(&tmp, &good).unwrap();
     std::fs::rename(&tmp, w.data.join("sensors.json")).unwrap();
-    w.until("notice cleared after the fix", 10, |s| s["notice"].is_null());
+    w.until("notice cleared after the fix", 10, |s| {
+        s["notice"].is_null()
+    });
 
     // While a session records, a registry change (the CLI) waits until the session stops:
     // the recording keeps both sensors to its end.
@@ -547,7 +549,10 @@ fn daemon_removes_a_sensor_on_request_and_identifies_a_dot() {
     let out = w.steady(&["sensors", "identify", &addr(back)]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("existing connection"), "{text}");
-    assert_eq!(steady_identify_written(&w.fake.log(back).unwrap()), before + 1);
+    assert_eq!(
+        steady_identify_written(&w.fake.log(back).unwrap()),
+        before + 1
+    );
     assert_eq!(w.fake.log(back).unwrap().connects, connects, "no new link");
     assert!(w.fake.is_connected(back).unwrap());
 

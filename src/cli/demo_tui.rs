@@ -705,9 +705,9 @@ impl Pipeline {
             Command::CyclePlacement(id) => self.status = Some(self.cycle_placement(id)),
             Command::ConfirmRemove(id) => {
                 self.status = Some(match self.sensor_name(id) {
-                    Some(n) => format!(
-                        "remove {n}? press r again to confirm, any other key cancels"
-                    ),
+                    Some(n) => {
+                        format!("remove {n}? press r again to confirm, any other key cancels")
+                    }
                     None => "no such sensor".into(),
                 })
             }

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use anyhow::Context;
 use steady_core::Placement;
 use steady_sensors::ble::bluez::BluezCentral;
-use steady_sensors::ble::scan::scan;
 use steady_sensors::ble::identify::{identify, identify_command};
+use steady_sensors::ble::scan::scan;
 use steady_sensors::ble::transport::{Address, BleCentral};
 use steady_sensors::ble::{RegisteredDevice, Registry, Vendor};
 

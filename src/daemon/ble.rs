@@ -538,7 +538,11 @@ impl Ble {
             }
         }
         for d in devices {
-            match self.slots.iter().position(|s| s.device.address == d.address) {
+            match self
+                .slots
+                .iter()
+                .position(|s| s.device.address == d.address)
+            {
                 Some(i) if self.slots[i].device == *d => {}
                 Some(i) => {
                     let old = &self.slots[i].device;

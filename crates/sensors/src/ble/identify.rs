@@ -121,7 +121,10 @@ pub async fn identify<C: BleCentral>(
         let r = async {
             let chars = p.discover().await?;
             if !chars.iter().any(|c| c.uuid == command.command.uuid) {
-                return Err(BleError::MissingCharacteristic(address, command.command.uuid));
+                return Err(BleError::MissingCharacteristic(
+                    address,
+                    command.command.uuid,
+                ));
             }
             p.write(
                 command.command.uuid,
@@ -203,7 +206,10 @@ mod tests {
         let a = Address([0xD4, 0x22, 0xCD, 0, 0, 1]);
         let dev = central.add_device(
             advert(a, "Movella DOT"),
-            vec![ch(dot::CONFIGURATION_SERVICE_UUID, dot::DEVICE_CONTROL_UUID)],
+            vec![ch(
+                dot::CONFIGURATION_SERVICE_UUID,
+                dot::DEVICE_CONTROL_UUID,
+            )],
         );
         let r = identify(&central, a, Vendor::MovellaDot, Duration::from_secs(5))
             .await

@@ -207,7 +207,10 @@ mod tests {
         back.save().unwrap();
         let mut old = String::new();
         open_before.read_to_string(&mut old).unwrap();
-        assert_eq!(old, text, "the old file was replaced, not rewritten in place");
+        assert_eq!(
+            old, text,
+            "the old file was replaced, not rewritten in place"
+        );
         assert_eq!(Registry::load(&dir).unwrap().devices().len(), 1);
         let names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
