@@ -475,7 +475,12 @@ fn daemon_follows_sensors_json_while_it_runs() {
     let v = w.request(json!({"cmd": "session_start", "patient": "P3"}));
     assert_eq!(v["ok"], true, "{v}");
     let id = v["session"].as_i64().unwrap();
-    w.steady(&["sensors", "remove", &addr(shank)]);
+    let out = w.steady(&["sensors", "remove", &addr(shank)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("applies this when session {id} stops")),
+        "the CLI says what the daemon does: {err}"
+    );
     let s = w.until("the change waits for the session", 10, |s| {
         s["notice"]
             .as_str()
@@ -606,6 +611,45 @@ fn daemon_removes_a_sensor_on_request_and_identifies_a_dot() {
     assert_eq!(w.fake.log(back).unwrap().connects, connects);
     assert!(sensor(&w.status(), back).is_none());
 
+    stop(&w, daemon);
+    let _ = std::fs::remove_dir_all(&w.data);
+}
+
+#[test]
+fn daemon_starts_on_a_malformed_registry_and_follows_its_fix() {
+    let back = [0xC5, 0x7E, 0xAD, 0x00, 0x44, 0x01];
+    let w = world("corrupt", vec![SimSensor::new(Family::Steady, back, 0)]);
+    std::fs::create_dir_all(&w.data).unwrap();
+    std::fs::write(w.data.join("sensors.json"), b"not json").unwrap();
+    let daemon = w.spawn_daemon();
+    let s = w.status();
+    assert!(
+        s["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains("corrupt") && n.contains("until the file is fixed")),
+        "{s}"
+    );
+    assert_eq!(s["sensors"], json!([]));
+    // Fixed by the CLI (which replaces the file atomically): the sensor connects.
+    std::fs::remove_file(w.data.join("sensors.json")).unwrap();
+    let out = w.steady(&[
+        "sensors",
+        "add",
+        &addr(back),
+        "--placement",
+        "lower-back",
+        "--vendor",
+        "steady",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("within a few seconds"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = w.until("streaming after the fix", 20, |s| {
+        streaming_near(sensor(s, back), 100.0)
+    });
+    assert!(s["notice"].is_null(), "{s}");
     stop(&w, daemon);
     let _ = std::fs::remove_dir_all(&w.data);
 }

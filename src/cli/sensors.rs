@@ -89,6 +89,24 @@ fn parse_vendor(text: &str) -> anyhow::Result<Vendor> {
         })
 }
 
+/// After a registry change: what a daemon running on this data directory does with it.
+fn daemon_note(dir: &std::path::Path) {
+    let Ok(v) = crate::daemon::client::request(dir, &serde_json::json!({"cmd": "status"})) else {
+        return; // no daemon
+    };
+    let st = &v["status"];
+    if st["source"] == "simulated" {
+        eprintln!("note: the running daemon uses simulated sensors; it does not use the registry");
+    } else if let Some(id) = st["session"]["id"].as_i64() {
+        eprintln!(
+            "note: the running daemon applies this when session {id} stops (a recording's \
+             sensors never change)"
+        );
+    } else {
+        eprintln!("note: the running daemon applies this within a few seconds");
+    }
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -164,6 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })?;
             registry.save()?;
             println!("registered {address} ({}) at {placement}", vendor.as_str());
+            daemon_note(&dir);
         }
         Command::List { json } => {
             let registry = Registry::load(&dir)?;
@@ -190,6 +209,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let d = registry.remove(address)?;
             registry.save()?;
             println!("removed {} ({})", d.address, d.placement);
+            daemon_note(&dir);
         }
         Command::Identify { address, timeout } => {
             let address = parse_address(&address)?;

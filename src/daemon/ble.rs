@@ -637,7 +637,17 @@ pub(super) fn run(
 ) -> anyhow::Result<()> {
     // The stamp before the load: a change in between is read again at the first check.
     let registry_stamp = registry_stamp(&opts.data_dir);
-    let registry = Registry::load(&opts.data_dir)?;
+    // A malformed registry does not keep the daemon (and its dashboards) down: it starts
+    // with no sensor and says why until the file is fixed.
+    let (devices, registry_note) = match Registry::load(&opts.data_dir) {
+        Ok(r) => (r.devices().to_vec(), None),
+        Err(e) => (
+            Vec::new(),
+            Some(format!(
+                "{e}; no sensor is connected until the file is fixed"
+            )),
+        ),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -654,12 +664,12 @@ pub(super) fn run(
         epoch,
         central: None,
         central_error: None,
-        slots: registry.devices().iter().cloned().map(Slot::new).collect(),
+        slots: devices.into_iter().map(Slot::new).collect(),
         next_generation: 0,
         adverts: None,
         analysis: LiveAnalysis::new(&[], Subject::default()),
         registry_stamp,
-        registry_note: None,
+        registry_note,
     };
     ble.open_central();
     for i in 0..ble.slots.len() {

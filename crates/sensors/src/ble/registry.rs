@@ -44,6 +44,15 @@ pub enum RegistryError {
         /// Cause.
         source: serde_json::Error,
     },
+    /// The file is valid JSON but not a consistent registry (e.g. edited by hand): an
+    /// address listed twice, or two devices at one placement.
+    #[error("sensor registry {path} is invalid: {reason}")]
+    Inconsistent {
+        /// File.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// Another device already has this placement.
     #[error("placement {placement} is already taken by {address}; remove it first")]
     PlacementTaken {
@@ -61,6 +70,24 @@ pub enum RegistryError {
 struct File {
     version: u32,
     devices: Vec<RegisteredDevice>,
+}
+
+/// Every address and every placement at most once (what [`Registry::add`] keeps true).
+fn check_consistent(devices: &[RegisteredDevice]) -> Result<(), String> {
+    for (i, d) in devices.iter().enumerate() {
+        for other in &devices[..i] {
+            if other.address == d.address {
+                return Err(format!("{} is listed twice", d.address));
+            }
+            if other.placement == d.placement {
+                return Err(format!(
+                    "{} and {} are both at {}",
+                    other.address, d.address, d.placement
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The registry, loaded from and saved to one JSON file.
@@ -81,6 +108,10 @@ impl Registry {
                         path: path.clone(),
                         source,
                     })?;
+                check_consistent(&file.devices).map_err(|reason| RegistryError::Inconsistent {
+                    path: path.clone(),
+                    reason,
+                })?;
                 file.devices
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -247,6 +278,24 @@ mod tests {
             Registry::load(&dir),
             Err(RegistryError::Corrupt { .. })
         ));
+        // Valid JSON, but two devices at one placement (a hand edit): refused, saying which.
+        let two = r#"{"version":1,"devices":[
+            {"address":"D4:22:CD:00:00:01","vendor":"movella_dot","placement":"left_shank","name":null},
+            {"address":"D4:22:CD:00:00:02","vendor":"movella_dot","placement":"left_shank","name":null}]}"#;
+        std::fs::write(dir.join(REGISTRY_FILE), two).unwrap();
+        let e = Registry::load(&dir).unwrap_err();
+        assert!(matches!(e, RegistryError::Inconsistent { .. }), "{e}");
+        assert!(
+            e.to_string().contains("D4:22:CD:00:00:02") && e.to_string().contains("left_shank"),
+            "{e}"
+        );
+        let twice = two.replace("00:00:02", "00:00:01").replace(
+            r#""left_shank","name":null}]"#,
+            r#""lower_back","name":null}]"#,
+        );
+        std::fs::write(dir.join(REGISTRY_FILE), twice).unwrap();
+        let e = Registry::load(&dir).unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
