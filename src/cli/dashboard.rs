@@ -550,10 +550,9 @@ fn ui_loop(
                 None => Some("the daemon lists no address for this sensor".to_string()),
             },
             Some(Action::ConfirmRemove(id)) => Some(match ui.feed.address(id) {
-                Some(a) => format!(
-                    "remove {a} from the sensor registry (it disconnects)? press r again to \
-                     confirm, any other key cancels"
-                ),
+                Some(a) => {
+                    format!("remove {a}? r again: unregister and disconnect; any other key cancels")
+                }
                 None => "the daemon lists no address for this sensor".to_string(),
             }),
             Some(Action::Remove(id)) => match ui.feed.address(id) {

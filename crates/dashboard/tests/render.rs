@@ -342,9 +342,17 @@ fn remove_asks_first_and_any_other_key_cancels() {
     a.on_key(key('2'));
     assert_eq!(a.on_key(key('r')), None);
     assert_eq!(a.on_key(key('r')), None);
-    // The key is in the footer and in the help.
+    // The key is in the footer and in the help; a long answer in the status line is shown
+    // whole on its own line (not cut off by the keys) on an 80-column terminal.
     a.on_key(key('1'));
     assert!(render(&a, 140, 45).contains("r remove"));
+    let mut m = a.model.clone();
+    let long = "remove C5:7E:AD:00:20:01? press r again to confirm, any other key cancels";
+    m.status = Some(long.into());
+    a.set_model(m);
+    let s = render(&a, 80, 24);
+    assert!(s.contains(long), "{s}");
+    assert!(s.contains("r remove"), "{s}");
     a.on_key(key('?'));
     assert!(render(&a, 80, 24).contains("remove (unregister)"));
 }
