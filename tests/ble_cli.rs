@@ -48,6 +48,20 @@ impl World {
     }
 }
 
+impl World {
+    /// Runs `steady args…` on this world's bus; asserts failure and returns stderr.
+    fn steady_fails(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_steady"))
+            .args(args)
+            .env(SYSTEM_BUS_ENV, self.bus.address())
+            .env_remove("STEADY_DATA_DIR")
+            .output()
+            .expect("run steady");
+        assert!(!out.status.success(), "steady {args:?} succeeded");
+        text(&out.stderr)
+    }
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("steady-ble-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -289,4 +303,85 @@ fn record_takes_only_registered_sensors_and_analyze_reads_the_folder() {
     assert!(a["events"].is_array(), "{a}");
     let _ = std::fs::remove_dir_all(&data);
     let _ = std::fs::remove_dir_all(&rec);
+}
+
+#[test]
+fn sensors_identify_sends_the_family_command_or_says_there_is_none() {
+    let steady = [0xC5, 0x7E, 0xAD, 0x00, 0x50, 0x01];
+    let dot = [0xD4, 0x22, 0xCD, 0x00, 0x50, 0x02];
+    let wit = [0xE1, 0x0A, 0x00, 0x00, 0x50, 0x03];
+    let w = world(vec![
+        SimSensor::new(Family::Steady, steady, 0),
+        SimSensor::new(Family::MovellaDot, dot, 1),
+        SimSensor::new(Family::WitMotion, wit, 2),
+    ]);
+    let data = temp_dir("identify");
+    let d = data.to_str().unwrap();
+    w.steady(&[
+        "sensors",
+        "--data-dir",
+        d,
+        "add",
+        &addr(steady),
+        "--placement",
+        "lower-back",
+        "--vendor",
+        "steady",
+    ]);
+
+    // steady: its identify command (0x05, 5 s) on a link made for it, then released.
+    let out = w.steady(&["sensors", "--data-dir", d, "identify", &addr(steady)]);
+    let line = text(&out.stdout);
+    assert!(
+        line.contains("lower_back") && line.contains("5 s"),
+        "{line}"
+    );
+    let log = w.fake.log(steady).unwrap();
+    let frames: Vec<_> = log
+        .writes
+        .iter()
+        .filter_map(|wr| steady_protocol::CommandFrame::decode(&wr.value).ok())
+        .collect();
+    assert_eq!(frames.len(), 1, "{:?}", log.writes);
+    assert_eq!(
+        frames[0].command,
+        steady_protocol::Command::Identify { duration_s: 5 }
+    );
+    assert_eq!(log.connects, 1);
+    assert!(!w.fake.is_connected(steady).unwrap(), "released afterwards");
+
+    // A nearby (unregistered) Movella DOT, recognised by its advertisement: device control
+    // 15171002 with visit bit 0 and identifying = 0x01, nothing else (spec XD0506P table 7).
+    let out = w.steady(&["sensors", "--data-dir", d, "identify", &addr(dot)]);
+    assert!(text(&out.stdout).contains("10 s"), "{}", text(&out.stdout));
+    let log = w.fake.log(dot).unwrap();
+    assert_eq!(log.writes.len(), 1, "{:?}", log.writes);
+    let wr = &log.writes[0];
+    assert_eq!(wr.uuid, steady_protocol::vendors::dot::DEVICE_CONTROL_UUID);
+    let mut want = vec![0u8; 32];
+    want[0] = 0x01;
+    want[1] = 0x01;
+    assert_eq!(wr.value, want);
+    assert!(wr.with_response);
+    assert!(!w.fake.is_connected(dot).unwrap());
+
+    // WitMotion: no identify command; said without connecting.
+    let err = w.steady_fails(&["sensors", "--data-dir", d, "identify", &addr(wit)]);
+    assert!(
+        err.contains("witmotion") && err.contains("no identify"),
+        "{err}"
+    );
+    assert_eq!(w.fake.log(wit).unwrap().connects, 0);
+    // Neither registered nor in range.
+    let err = w.steady_fails(&[
+        "sensors",
+        "--data-dir",
+        d,
+        "identify",
+        "C5:7E:AD:00:50:99",
+        "--timeout",
+        "1s",
+    ]);
+    assert!(err.contains("not seen"), "{err}");
+    let _ = std::fs::remove_dir_all(&data);
 }

@@ -3,7 +3,9 @@
 //! as in `tests/ble_cli.rs`; the real system bus is never touched): the registered sensor
 //! streams at its nominal rate, a session records rate × duration samples, a stranger's sensor
 //! nearby is listed but never connected until `sensor_assign`, identify sends steady's
-//! identify command (and says why a Thingy:52 cannot), a dropped link reconnects.
+//! identify command (and says why a Thingy:52 cannot), a dropped link reconnects; the daemon
+//! follows `sensors.json` (added, removed, malformed, changed while recording), and
+//! `sensor_remove` unregisters and disconnects (never a sensor of the recording).
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
@@ -381,6 +383,271 @@ fn daemon_without_registered_sensors_runs_and_says_so() {
     assert_eq!(v["ok"], true, "{v}");
     let s = w.until("assigned sensor streaming", 20, |s| {
         streaming_near(sensor(s, spare), 100.0)
+    });
+    assert!(s["notice"].is_null(), "{s}");
+    stop(&w, daemon);
+    let _ = std::fs::remove_dir_all(&w.data);
+}
+
+/// Whether `log` holds a write of DOT's identify (device control 15171002, visit bit 0 and
+/// the identifying field set: spec XD0506P rev C table 7, sensors.md §2.4).
+fn dot_identify_written(log: &steady_fake_bluez::DeviceLog) -> bool {
+    log.writes.iter().any(|wr| {
+        wr.uuid == steady_protocol::vendors::dot::DEVICE_CONTROL_UUID
+            && wr.value.len() == 32
+            && wr.value[..2] == [0x01, 0x01]
+            && wr.value[2..].iter().all(|b| *b == 0)
+    })
+}
+
+fn steady_identify_written(log: &steady_fake_bluez::DeviceLog) -> usize {
+    log.writes
+        .iter()
+        .filter(|wr| {
+            CommandFrame::decode(&wr.value)
+                .is_ok_and(|f| f.command == SteadyCommand::Identify { duration_s: 5 })
+        })
+        .count()
+}
+
+#[test]
+fn daemon_follows_sensors_json_while_it_runs() {
+    let back = [0xC5, 0x7E, 0xAD, 0x00, 0x42, 0x01];
+    let shank = [0xC5, 0x7E, 0xAD, 0x00, 0x42, 0x02];
+    let w = world(
+        "follow",
+        vec![
+            SimSensor::new(Family::Steady, back, 0),
+            SimSensor::new(Family::Steady, shank, 1),
+        ],
+    );
+    w.steady(&["patient", "add", "P3"]);
+    let add = |a: [u8; 6], placement: &str| {
+        w.steady(&[
+            "sensors",
+            "add",
+            &addr(a),
+            "--placement",
+            placement,
+            "--vendor",
+            "steady",
+        ])
+    };
+    add(back, "lower-back");
+    let daemon = w.spawn_daemon();
+    w.until("registered sensor streaming", 20, |s| {
+        streaming_near(sensor(s, back), 100.0)
+    });
+
+    // `steady sensors add` while the daemon runs: the daemon picks the file up and connects.
+    let t0 = Instant::now();
+    add(shank, "left-shank");
+    let s = w.until("sensor added to sensors.json streaming", 20, |s| {
+        streaming_near(sensor(s, shank), 100.0)
+    });
+    eprintln!(
+        "added sensor streaming {:.1} s after `sensors add`",
+        t0.elapsed().as_secs_f64()
+    );
+    assert_eq!(sensor(&s, shank).unwrap()["placement"], "left_shank");
+    assert!(nearby(&s, shank).is_none(), "{s}");
+
+    // A malformed registry keeps the current sensors and says why; fixing it clears that.
+    let good = std::fs::read(w.data.join("sensors.json")).unwrap();
+    std::fs::write(w.data.join("sensors.json"), b"{ \"devices\": [ oops").unwrap();
+    let s = w.until("notice about the corrupt registry", 10, |s| {
+        s["notice"].as_str().is_some_and(|n| n.contains("corrupt"))
+    });
+    assert!(
+        s["notice"].as_str().unwrap().contains("keeping the 2"),
+        "{s}"
+    );
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 2, "{s}");
+    let tmp = w.data.join("sensors.json.fix");
+    std::fs::write(&tmp, &good).unwrap();
+    std::fs::rename(&tmp, w.data.join("sensors.json")).unwrap();
+    w.until("notice cleared after the fix", 10, |s| {
+        s["notice"].is_null()
+    });
+
+    // While a session records, a registry change (the CLI) waits until the session stops:
+    // the recording keeps both sensors to its end.
+    let v = w.request(json!({"cmd": "session_start", "patient": "P3"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let id = v["session"].as_i64().unwrap();
+    let out = w.steady(&["sensors", "remove", &addr(shank)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("applies this when session {id} stops")),
+        "the CLI says what the daemon does: {err}"
+    );
+    let s = w.until("the change waits for the session", 10, |s| {
+        s["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains(&format!("when session {id} stops")))
+    });
+    assert!(streaming_near(sensor(&s, shank), 100.0), "{s}");
+    std::thread::sleep(Duration::from_millis(500));
+    let v = w.request(json!({"cmd": "session_stop"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let store = steady_store::Store::open(&w.data).unwrap();
+    let data = store.samples(id).unwrap();
+    let shank_data = data
+        .iter()
+        .find(|d| d.placement == Placement::LeftShank)
+        .expect("recorded");
+    let last_s = shank_data.samples.last().unwrap().t.0 as f64 * 1e-6;
+    let back_last_s = data
+        .iter()
+        .find(|d| d.placement == Placement::LowerBack)
+        .and_then(|d| d.samples.last())
+        .unwrap()
+        .t
+        .0 as f64
+        * 1e-6;
+    assert!(
+        back_last_s - last_s < 0.5,
+        "the shank recorded to the end: {last_s} s vs {back_last_s} s"
+    );
+    drop(store);
+    // After the stop the deferred removal applies: disconnected, nearby again.
+    let s = w.until("deferred removal applied", 10, |s| {
+        sensor(s, shank).is_none() && nearby(s, shank).is_some() && s["notice"].is_null()
+    });
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 1, "{s}");
+    assert!(!w.fake.is_connected(shank).unwrap());
+
+    stop(&w, daemon);
+    let _ = std::fs::remove_dir_all(&w.data);
+}
+
+#[test]
+fn daemon_removes_a_sensor_on_request_and_identifies_a_dot() {
+    let back = [0xC5, 0x7E, 0xAD, 0x00, 0x43, 0x01];
+    let dot = [0xD4, 0x22, 0xCD, 0x00, 0x43, 0x02];
+    let w = world(
+        "remove",
+        vec![
+            SimSensor::new(Family::Steady, back, 0),
+            SimSensor::new(Family::MovellaDot, dot, 1),
+        ],
+    );
+    w.steady(&["patient", "add", "P4"]);
+    w.steady(&[
+        "sensors",
+        "add",
+        &addr(back),
+        "--placement",
+        "lower-back",
+        "--vendor",
+        "steady",
+    ]);
+    let daemon = w.spawn_daemon();
+    w.until("registered sensor streaming", 20, |s| {
+        streaming_near(sensor(s, back), 100.0)
+    });
+
+    // `steady sensors identify` on a sensor the daemon streams: the command goes on the
+    // daemon's link, which stays up.
+    let before = steady_identify_written(&w.fake.log(back).unwrap());
+    let connects = w.fake.log(back).unwrap().connects;
+    let out = w.steady(&["sensors", "identify", &addr(back)]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("existing connection"), "{text}");
+    assert_eq!(
+        steady_identify_written(&w.fake.log(back).unwrap()),
+        before + 1
+    );
+    assert_eq!(w.fake.log(back).unwrap().connects, connects, "no new link");
+    assert!(w.fake.is_connected(back).unwrap());
+
+    // Removing a sensor of the session being recorded is refused.
+    let v = w.request(json!({"cmd": "session_start", "patient": "P4"}));
+    assert_eq!(v["ok"], true, "{v}");
+    let id = v["session"].as_i64().unwrap();
+    let v = w.request(json!({"cmd": "sensor_remove", "address": addr(back)}));
+    assert_eq!(v["ok"], false, "{v}");
+    let e = v["error"].as_str().unwrap();
+    assert!(
+        e.contains("being recorded") && e.contains(&format!("session {id}")),
+        "{v}"
+    );
+    assert!(streaming_near(sensor(&w.status(), back), 100.0));
+    let v = w.request(json!({"cmd": "session_stop"}));
+    assert_eq!(v["ok"], true, "{v}");
+
+    // sensor_remove: unregistered (the file), disconnected, nearby again; twice is an error.
+    let v = w.request(json!({"cmd": "sensor_remove", "address": addr(back)}));
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["placement"], "lower_back", "{v}");
+    let s = w.status();
+    assert!(sensor(&s, back).is_none(), "{s}");
+    assert!(nearby(&s, back).is_some(), "{s}");
+    assert!(!w.fake.is_connected(back).unwrap());
+    let registry = std::fs::read_to_string(w.data.join("sensors.json")).unwrap();
+    assert!(!registry.contains(&addr(back)), "{registry}");
+    let v = w.request(json!({"cmd": "sensor_remove", "address": addr(back)}));
+    assert!(
+        v["error"].as_str().unwrap().contains("not registered"),
+        "{v}"
+    );
+    let v = w.request(json!({"cmd": "sensor_remove", "address": "nope"}));
+    assert!(v["error"].as_str().unwrap().contains("bad address"), "{v}");
+
+    // A nearby Movella DOT identifies by its device control characteristic, connected for
+    // the command only.
+    w.until("DOT nearby", 10, |s| nearby(s, dot).is_some());
+    let v = w.request(json!({"cmd": "sensor_identify", "address": addr(dot)}));
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["note"].as_str().unwrap().contains("10 s"), "{v}");
+    let log = w.fake.log(dot).unwrap();
+    assert!(dot_identify_written(&log), "{:?}", log.writes);
+    assert_eq!(log.connects, 1);
+    assert!(!w.fake.is_connected(dot).unwrap());
+
+    // It stays unregistered: no new link after a registry check and more scans.
+    let connects = w.fake.log(back).unwrap().connects;
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(w.fake.log(back).unwrap().connects, connects);
+    assert!(sensor(&w.status(), back).is_none());
+
+    stop(&w, daemon);
+    let _ = std::fs::remove_dir_all(&w.data);
+}
+
+#[test]
+fn daemon_starts_on_a_malformed_registry_and_follows_its_fix() {
+    let back = [0xC5, 0x7E, 0xAD, 0x00, 0x44, 0x01];
+    let w = world("corrupt", vec![SimSensor::new(Family::Steady, back, 0)]);
+    std::fs::create_dir_all(&w.data).unwrap();
+    std::fs::write(w.data.join("sensors.json"), b"not json").unwrap();
+    let daemon = w.spawn_daemon();
+    let s = w.status();
+    assert!(
+        s["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains("corrupt") && n.contains("until the file is fixed")),
+        "{s}"
+    );
+    assert_eq!(s["sensors"], json!([]));
+    // Fixed by the CLI (which replaces the file atomically): the sensor connects.
+    std::fs::remove_file(w.data.join("sensors.json")).unwrap();
+    let out = w.steady(&[
+        "sensors",
+        "add",
+        &addr(back),
+        "--placement",
+        "lower-back",
+        "--vendor",
+        "steady",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("within a few seconds"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = w.until("streaming after the fix", 20, |s| {
+        streaming_near(sensor(s, back), 100.0)
     });
     assert!(s["notice"].is_null(), "{s}");
     stop(&w, daemon);

@@ -360,3 +360,107 @@ fn simulated_daemon_offers_a_nearby_sensor_to_assign_and_never_pretends_to_blink
     assert!(daemon.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// Polls the status until `ok` holds (at most 20 s).
+fn until(data: &Path, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let s = status(data);
+        if ok(&s) {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "{what}: last status {s}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn listed(s: &Value, key: &str, address: &str) -> bool {
+    s[key]
+        .as_array()
+        .is_some_and(|v| v.iter().any(|x| x["address"] == address))
+}
+
+#[test]
+fn simulated_daemon_removes_sensors_but_never_from_a_recording() {
+    let data = temp_dir("remove");
+    let mut daemon = spawn_daemon(&data);
+    ok(steady(&data, &["patient", "add", "P8"]));
+    let s = status(&data);
+    let addresses: Vec<String> = s["sensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["address"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(addresses.len(), 3, "{s}");
+    let remove = |a: &str| {
+        raw(
+            &data,
+            &format!(r#"{{"cmd":"sensor_remove","address":"{a}"}}"#),
+        )
+    };
+
+    // A sensor of the session being recorded stays: refused, the recording goes on.
+    let id: i64 = ok(steady(&data, &["session", "start", "--patient", "P8"]))
+        .parse()
+        .unwrap();
+    let v = remove(&addresses[0]);
+    assert_eq!(v["ok"], false, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("being recorded"),
+        "{v}"
+    );
+    let s = wait_committed(&data, 300);
+    assert_eq!(s["sensors"].as_array().unwrap().len(), 3, "{s}");
+    ok(steady(&data, &["session", "stop"]));
+    let show: Value = serde_json::from_str(&ok(steady(
+        &data,
+        &["sessions", "show", &id.to_string(), "--json"],
+    )))
+    .unwrap();
+    assert_eq!(show["samples"].as_array().unwrap().len(), 3, "{show}");
+
+    // After the session: removed, nearby again, the others stream on.
+    let v = remove(&addresses[0]);
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["placement"], "lower_back", "{v}");
+    assert!(v["note"].as_str().unwrap().contains("simulated"), "{v}");
+    let s = until(&data, "removed sensor gone, the others streaming", |s| {
+        let sensors = s["sensors"].as_array().unwrap();
+        sensors.len() == 2 && sensors.iter().all(|x| x["state"] == "streaming")
+    });
+    assert!(listed(&s, "nearby", &addresses[0]), "{s}");
+    assert!(!listed(&s, "sensors", &addresses[0]), "{s}");
+    let v = remove(&addresses[0]);
+    assert!(v["error"].as_str().unwrap().contains("not assigned"), "{v}");
+    assert!(!data.join("sensors.json").exists(), "no registry touched");
+
+    // With none left the daemon idles, says so, and refuses sessions; assigning resumes.
+    for a in &addresses[1..] {
+        assert_eq!(remove(a)["ok"], true);
+    }
+    let s = until(&data, "idle notice", |s| {
+        s["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains("no simulated sensor is assigned"))
+    });
+    assert_eq!(s["sensors"], Value::Array(vec![]), "{s}");
+    assert_eq!(s["nearby"].as_array().unwrap().len(), 4, "{s}");
+    let v = raw(&data, r#"{"cmd":"session_start","patient":"P8"}"#);
+    assert_eq!(v["ok"], false, "{v}");
+    let a = &addresses[1];
+    let v = raw(
+        &data,
+        &format!(r#"{{"cmd":"sensor_assign","address":"{a}","placement":"lower_back"}}"#),
+    );
+    assert_eq!(v["ok"], true, "{v}");
+    let s = until(&data, "assigned again and streaming", |s| {
+        s["sensors"]
+            .as_array()
+            .is_some_and(|v| v.len() == 1 && v[0]["state"] == "streaming")
+    });
+    assert!(s["notice"].is_null(), "{s}");
+    signal(&daemon, libc::SIGTERM);
+    assert!(daemon.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(&data);
+}

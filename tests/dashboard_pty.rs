@@ -2,7 +2,8 @@
 //! The dashboard shows live values from the daemon, starts a session through the daemon, and
 //! quitting it leaves the daemon running and its recording intact (the daemon owns it). A
 //! second dashboard shows the stored session's summary and says clearly when the daemon goes
-//! away. The pseudo-terminal harness (util-linux `script`, skipped with a message when missing,
+//! away. `r` twice on the Sensors screen sends `sensor_remove` (refused while recording,
+//! done after). The pseudo-terminal harness (util-linux `script`, skipped with a message when missing,
 //! and a tiny screen emulator) is `common/mod.rs`, shared with `demo_pty.rs`.
 
 mod common;
@@ -133,6 +134,15 @@ fn dashboard_attaches_to_the_daemon_and_quitting_keeps_the_recording() {
         "{sensors}"
     );
     assert!(sensors.contains("Hz"), "{sensors}");
+    // `r` asks first; the second `r` sends sensor_remove, which the daemon refuses for a
+    // sensor of the recording, and the answer is in the status line.
+    s.key("r");
+    s.wait_for("remove asks to confirm", 5.0, |t| t.contains("r again"));
+    s.key("r");
+    s.wait_for("remove refused while recording", 10.0, |t| {
+        t.contains("cannot remove") && t.contains("is part of session")
+    });
+    assert_eq!(status(&data)["sensors"].as_array().unwrap().len(), 3);
 
     // Quit: the dashboard detaches; the daemon and its recording go on.
     s.key("q");
@@ -170,6 +180,15 @@ fn dashboard_attaches_to_the_daemon_and_quitting_keeps_the_recording() {
     // A second dashboard: the stored session in the summary, then the daemon goes away.
     let mut s = spawn_dashboard(&data);
     s.wait_for("live values again", 40.0, |t| t.contains("lower back"));
+    // No recording now: `r` `r` on the Sensors screen removes the selected sensor (in the
+    // simulated daemon: unassigned, nearby again).
+    s.key("1");
+    s.key("r");
+    s.key("r");
+    s.wait_for("removed", 10.0, |t| t.contains("removed from"));
+    let st = status(&data);
+    assert_eq!(st["sensors"].as_array().unwrap().len(), 2, "{st}");
+    assert_eq!(st["nearby"].as_array().unwrap().len(), 2, "{st}");
     s.key("5");
     let sum = s.wait_for("stored session summary", 15.0, |t| {
         t.contains(&format!("session {id} · walk · finished"))

@@ -10,9 +10,10 @@
 //!
 //! The guided tests of screen 4 (4-stage, TUG, chair stand) run here, on the live samples of
 //! the ticks ([`LiveGuides`]), as does the single-leg stance test ([`LiveSls`]). On the
-//! Sensors screen `i` asks the daemon to identify the selected sensor (`sensor_identify`) and
-//! `p` assigns it the next free placement (`sensor_assign`, which registers a nearby one);
-//! the daemon's answer goes to the status line.
+//! Sensors screen `i` asks the daemon to identify the selected sensor (`sensor_identify`),
+//! `p` assigns it the next free placement (`sensor_assign`, which registers a nearby one) and
+//! `r` twice unregisters it (`sensor_remove`; refused while it records); the daemon's answer
+//! goes to the status line.
 
 use super::common::DataDirArg;
 use super::dash_feed::{parse_tick, Feed, LiveGuides, LiveSls, Tick};
@@ -87,6 +88,9 @@ enum Job {
         placement: steady_core::Placement,
     },
     Identify {
+        address: String,
+    },
+    Remove {
         address: String,
     },
 }
@@ -211,6 +215,17 @@ fn worker_thread(
             ) {
                 Ok(v) => UiMsg::Status(format!("identify {address}{}", note(&v))),
                 Err(e) => UiMsg::Status(format!("cannot identify {address}: {e:#}")),
+            },
+            Job::Remove { address } => match request(
+                &socket,
+                &json!({"cmd": "sensor_remove", "address": address}),
+            ) {
+                Ok(v) => UiMsg::Status(format!(
+                    "{address} removed from {}{}",
+                    v["placement"].as_str().unwrap_or("its placement"),
+                    note(&v)
+                )),
+                Err(e) => UiMsg::Status(format!("cannot remove {address}: {e:#}")),
             },
             Job::Export { session } => {
                 match history_view::export_report(&data_dir, session, &export_dir) {
@@ -531,6 +546,21 @@ fn ui_loop(
                         address: a.to_string(),
                     });
                     Some(format!("identifying {a}…"))
+                }
+                None => Some("the daemon lists no address for this sensor".to_string()),
+            },
+            Some(Action::ConfirmRemove(id)) => Some(match ui.feed.address(id) {
+                Some(a) => {
+                    format!("remove {a}? r again: unregister and disconnect; any other key cancels")
+                }
+                None => "the daemon lists no address for this sensor".to_string(),
+            }),
+            Some(Action::Remove(id)) => match ui.feed.address(id) {
+                Some(a) => {
+                    let _ = jobs.send(Job::Remove {
+                        address: a.to_string(),
+                    });
+                    Some(format!("removing {a}…"))
                 }
                 None => Some("the daemon lists no address for this sensor".to_string()),
             },

@@ -75,6 +75,10 @@ enum Command {
     Identify(u16),
     /// `p` on the Sensors screen: the row's sensor gets the next free placement.
     CyclePlacement(u16),
+    /// A first `r` on the Sensors screen: ask to confirm removing the row's sensor.
+    ConfirmRemove(u16),
+    /// The second `r`: the row's sensor is removed (the spare only: see `Pipeline::remove`).
+    Remove(u16),
 }
 
 /// Name of the demo's one nearby, unassigned simulated sensor.
@@ -699,6 +703,15 @@ impl Pipeline {
             },
             Command::Identify(id) => self.status = Some(self.identify(id)),
             Command::CyclePlacement(id) => self.status = Some(self.cycle_placement(id)),
+            Command::ConfirmRemove(id) => {
+                self.status = Some(match self.sensor_name(id) {
+                    Some(n) => {
+                        format!("remove {n}? press r again to confirm, any other key cancels")
+                    }
+                    None => "no such sensor".into(),
+                })
+            }
+            Command::Remove(id) => self.status = Some(self.remove(id)),
             _ => {}
         }
     }
@@ -740,6 +753,27 @@ impl Pipeline {
                 )
             }
             None => "every placement is taken".into(),
+        }
+    }
+
+    /// As `sensor_remove` on `steady daemon --simulate`, in this demo only: the spare loses
+    /// its placement and is NEARBY again. The walk's sensors cannot be removed: the demo's
+    /// walk is simulated for them (and is being recorded), which the answer says.
+    fn remove(&mut self, id: u16) -> String {
+        let Some(name) = self.sensor_name(id) else {
+            return "no such sensor".into();
+        };
+        if let Some(s) = self.sensors.get(id as usize) {
+            return format!(
+                "{name} stays at {}: the demo's walk is simulated and recorded with it",
+                s.placement
+            );
+        }
+        match self.spare.take() {
+            Some(p) => format!(
+                "{name} removed from {p} (simulated: in this demo only); it is NEARBY again"
+            ),
+            None => format!("{name} is not assigned; nothing to remove"),
         }
     }
 
@@ -1275,6 +1309,8 @@ fn ui_loop(
                     Some(Action::Export) => Some(Command::Export),
                     Some(Action::Identify(id)) => Some(Command::Identify(id)),
                     Some(Action::CyclePlacement(id)) => Some(Command::CyclePlacement(id)),
+                    Some(Action::ConfirmRemove(id)) => Some(Command::ConfirmRemove(id)),
+                    Some(Action::Remove(id)) => Some(Command::Remove(id)),
                     None => None,
                 };
                 if let Some(c) = cmd {
@@ -1344,6 +1380,50 @@ mod tests {
         assert_eq!(m.sensors[1].placement, Some(Placement::LeftShank));
         p.command(Command::Identify(9), 1.0);
         assert_eq!(p.status.as_deref(), Some("no such sensor"));
+    }
+
+    #[test]
+    fn sensors_screen_remove_unassigns_the_spare_and_keeps_the_walk_sensors() {
+        let mut p = pipeline();
+        run_to(&mut p, 1.0);
+        let spare = p.snapshot().1.sensors[3].id;
+        p.command(Command::CyclePlacement(spare), 1.0);
+        assert_eq!(p.spare, Some(Placement::LeftFoot));
+        p.command(Command::ConfirmRemove(spare), 1.0);
+        assert!(
+            p.status.as_deref().unwrap().contains("press r again"),
+            "{:?}",
+            p.status
+        );
+        assert_eq!(p.spare, Some(Placement::LeftFoot), "asking removes nothing");
+        p.command(Command::Remove(spare), 1.0);
+        assert_eq!(p.spare, None);
+        assert!(
+            p.status.as_deref().unwrap().contains("NEARBY again"),
+            "{:?}",
+            p.status
+        );
+        let (_, m) = p.snapshot();
+        assert_eq!(m.sensors[3].placement, None);
+        assert_eq!(m.sensors[3].state, SensorState::Discovered);
+        p.command(Command::Remove(spare), 1.0);
+        assert!(
+            p.status.as_deref().unwrap().contains("not assigned"),
+            "{:?}",
+            p.status
+        );
+        // A walk sensor stays, and says why.
+        p.command(Command::Remove(0), 1.0);
+        assert!(
+            p.status.as_deref().unwrap().contains("stays at lower_back"),
+            "{:?}",
+            p.status
+        );
+        assert_eq!(p.snapshot().1.sensors.len(), 4);
+        assert_eq!(
+            p.snapshot().1.sensors[0].placement,
+            Some(Placement::LowerBack)
+        );
     }
 
     #[test]

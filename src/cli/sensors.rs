@@ -6,9 +6,9 @@ use std::str::FromStr;
 use anyhow::Context;
 use steady_core::Placement;
 use steady_sensors::ble::bluez::BluezCentral;
+use steady_sensors::ble::identify::{identify, identify_command};
 use steady_sensors::ble::scan::scan;
-use steady_sensors::ble::transport::{Address, BleCentral, BlePeripheral};
-use steady_sensors::ble::vendor::BATTERY_LEVEL;
+use steady_sensors::ble::transport::{Address, BleCentral};
 use steady_sensors::ble::{RegisteredDevice, Registry, Vendor};
 
 use super::common::{parse_duration_s, DataDirArg};
@@ -62,10 +62,15 @@ enum Command {
         /// Device address.
         address: String,
     },
-    /// Connect to a registered sensor so it can be told apart (its connection LED changes).
+    /// Make a sensor show itself (steady: LED for 5 s; Movella DOT: LED for 10 s; other
+    /// families have no identify command steady knows and say so). A registered or a nearby
+    /// supported sensor; one connected to the daemon gets the command on that link.
     Identify {
         /// Device address.
         address: String,
+        /// How long to look for the device.
+        #[arg(long, default_value = "5s", value_parser = parse_duration_s)]
+        timeout: f64,
     },
 }
 
@@ -82,6 +87,24 @@ fn parse_vendor(text: &str) -> anyhow::Result<Vendor> {
             let names: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
             anyhow::anyhow!("unknown vendor `{text}` ({})", names.join(", "))
         })
+}
+
+/// After a registry change: what a daemon running on this data directory does with it.
+fn daemon_note(dir: &std::path::Path) {
+    let Ok(v) = crate::daemon::client::request(dir, &serde_json::json!({"cmd": "status"})) else {
+        return; // no daemon
+    };
+    let st = &v["status"];
+    if st["source"] == "simulated" {
+        eprintln!("note: the running daemon uses simulated sensors; it does not use the registry");
+    } else if let Some(id) = st["session"]["id"].as_i64() {
+        eprintln!(
+            "note: the running daemon applies this when session {id} stops (a recording's \
+             sensors never change)"
+        );
+    } else {
+        eprintln!("note: the running daemon applies this within a few seconds");
+    }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -159,6 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })?;
             registry.save()?;
             println!("registered {address} ({}) at {placement}", vendor.as_str());
+            daemon_note(&dir);
         }
         Command::List { json } => {
             let registry = Registry::load(&dir)?;
@@ -185,41 +209,53 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let d = registry.remove(address)?;
             registry.save()?;
             println!("removed {} ({})", d.address, d.placement);
+            daemon_note(&dir);
         }
-        Command::Identify { address } => {
+        Command::Identify { address, timeout } => {
             let address = parse_address(&address)?;
-            let registry = Registry::load(&dir)?;
-            let d = registry
-                .get(address)
-                .with_context(|| format!("{address} is not registered"))?
-                .clone();
-            let battery = runtime()?.block_on(async {
+            let registered = Registry::load(&dir)?.get(address).cloned();
+            // A registered family without an identify command: said without using the radio.
+            if let Some(d) = &registered {
+                identify_command(d.vendor)?;
+            }
+            let (vendor, done) = runtime()?.block_on(async {
                 let central = BluezCentral::new().await?;
                 central.start_scan().await?;
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                let p = central.peripheral(address).await?;
-                p.connect().await?;
-                let chars = p.discover().await?;
-                let battery = if chars.iter().any(|c| c.uuid == BATTERY_LEVEL) {
-                    p.read(BATTERY_LEVEL)
-                        .await
-                        .ok()
-                        .and_then(|v| v.first().copied())
-                } else {
-                    None
+                // The stack must know the device (seen advertising, or connected already).
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(timeout);
+                let advert = loop {
+                    let adverts = central.adverts().await?;
+                    if let Some(a) = adverts.into_iter().find(|a| a.address == Some(address)) {
+                        break a;
+                    }
+                    anyhow::ensure!(
+                        std::time::Instant::now() < deadline,
+                        "{address} was not seen within {timeout} s (switched on, charged, in range?)"
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                 };
-                // No vendor identify (blink) command is verified yet: holding the connection
-                // for a few seconds changes the sensor's connection LED.
-                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-                p.disconnect().await?;
-                Ok::<_, steady_sensors::ble::BleError>(battery)
+                let vendor = match &registered {
+                    Some(d) => d.vendor,
+                    None => Vendor::recognise(&advert).with_context(|| {
+                        format!("{address} is neither registered nor recognised as a supported sensor")
+                    })?,
+                };
+                let done =
+                    identify(&central, address, vendor, std::time::Duration::from_secs(10)).await?;
+                Ok::<_, anyhow::Error>((vendor, done))
             })?;
+            let placement = registered
+                .map(|d| format!(", {}", d.placement))
+                .unwrap_or_default();
+            let link = if done.on_existing_link {
+                " (on its existing connection, which stays up)"
+            } else {
+                ""
+            };
             println!(
-                "{} ({}, {}) was connected for 5 s; battery {}",
-                d.address,
-                d.vendor.as_str(),
-                d.placement,
-                battery.map_or("?".into(), |b| format!("{b}%"))
+                "{address} ({}{placement}): {}{link}",
+                vendor.as_str(),
+                done.note()
             );
         }
     }

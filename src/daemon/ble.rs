@@ -2,18 +2,27 @@
 //! data directory, each kept connected by its own `steady_sensors::ble::Manager` (connect,
 //! configure, decode, clock sync, gaps, battery, stall and link-loss detection, reconnect);
 //! nearby supported sensors that are not registered, from a periodic look at the adapter's
-//! scan results; `sensor_assign` (register as `steady sensors add` does, then connect) and
-//! `sensor_identify` (the family's identify command, where it has one).
+//! scan results; `sensor_assign` (register as `steady sensors add` does, then connect),
+//! `sensor_remove` (unregister as `steady sensors remove` does, then disconnect) and
+//! `sensor_identify` (`steady_sensors::ble::identify`, shared with `steady sensors identify`).
+//!
+//! Registry changes made while the daemon runs (`steady sensors add/remove`, an editor) are
+//! picked up on the scan cadence: when `sensors.json` changed (mtime, size or inode; the
+//! registry is replaced atomically by rename) it is read again and the sensor set follows it
+//! — new sensors connect, removed ones disconnect, a changed placement restarts that link. A
+//! malformed file keeps the current set and says why in `notice`; while a session records,
+//! the change waits until it stops (a recording's sensors never change).
 //!
 //! Threads: the BLE tasks run on a small tokio runtime owned here and hand decoded data and
 //! scan results to the engine's channel ([`BleMsg`]); the engine thread (this module's
 //! [`run`]) records, analyses ([`LiveAnalysis`], the same analysis as the simulated source)
 //! and ticks once a second of wall-clock time. One manager per sensor, so assigning a sensor
-//! or changing its placement restarts that sensor's link only.
+//! or changing its placement restarts that sensor's link only. Data of a link carries the
+//! link's generation (unique per started link), which finds its slot whatever the slot order.
 //!
 //! Timeline: µs since this source started; each manager's own epoch is shifted onto it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,11 +30,11 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use steady_analysis::Subject;
 use steady_core::{Gap, ImuSample, Micros, Placement};
-use steady_protocol::Command as SteadyCommand;
 use steady_sensors::ble::bluez::BluezCentral;
+use steady_sensors::ble::identify::{identify, identify_command};
 use steady_sensors::ble::manager::{Manager, ManagerConfig, SensorData, SensorStatus};
-use steady_sensors::ble::transport::{Address, Advert, BleCentral, BlePeripheral};
-use steady_sensors::ble::vendor::steady_command;
+use steady_sensors::ble::registry::REGISTRY_FILE;
+use steady_sensors::ble::transport::{Address, Advert, BleCentral};
 use steady_sensors::ble::{RegisteredDevice, Registry, SensorState, Vendor};
 use steady_store::SessionSensor;
 use tokio::sync::watch;
@@ -33,26 +42,18 @@ use tokio::sync::watch;
 use super::{protocol, stopping, Engine, Msg, Options, SourceMsg, SourceRequest};
 use crate::live::LiveAnalysis;
 
-/// How often the adapter's scan results are looked at.
+/// How often the adapter's scan results (and the registry file) are looked at.
 const SCAN_PERIOD: Duration = Duration::from_secs(2);
 /// How often opening the adapter is retried after it failed.
 const CENTRAL_RETRY: Duration = Duration::from_secs(5);
-/// How long a steady sensor shows itself on `sensor_identify`, s.
-const IDENTIFY_S: u8 = 5;
-/// Request id of the identify command (acks on the status characteristic echo it).
-const IDENTIFY_REQUEST_ID: u8 = 0x1D;
 /// Longest wait for an identify (connect, discover, write), s.
 const IDENTIFY_TIMEOUT_S: u64 = 10;
 
 /// What the BLE tasks send the engine thread.
 pub(super) enum BleMsg {
-    /// A decoded notification of one slot's manager (`generation` tells links apart across
-    /// a placement change).
-    Data {
-        slot: usize,
-        generation: u64,
-        data: SensorData,
-    },
+    /// A decoded notification of the link `generation` (unique per started link: it finds
+    /// the slot, and tells links apart across a placement change or a removal).
+    Data { generation: u64, data: SensorData },
     /// Every device the adapter currently knows, with its last advertisement.
     Adverts(Vec<Advert>),
 }
@@ -69,6 +70,29 @@ struct Slot {
     gaps: Vec<Gap>,
 }
 
+impl Slot {
+    fn new(device: RegisteredDevice) -> Slot {
+        Slot {
+            device,
+            generation: 0,
+            manager: None,
+            states: None,
+            offset_us: 0,
+            gaps: Vec::new(),
+        }
+    }
+}
+
+/// What identifies one version of the registry file: modification time, size and inode (an
+/// atomic save by rename always gives a new inode). `None` when there is no file.
+type RegistryStamp = Option<(std::time::SystemTime, u64, u64)>;
+
+fn registry_stamp(data_dir: &Path) -> RegistryStamp {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(data_dir.join(REGISTRY_FILE)).ok()?;
+    Some((m.modified().ok()?, m.len(), m.ino()))
+}
+
 struct Ble {
     rt: tokio::runtime::Runtime,
     tx: Sender<Msg>,
@@ -81,6 +105,11 @@ struct Ble {
     next_generation: u64,
     adverts: Option<Vec<Advert>>,
     analysis: LiveAnalysis,
+    /// The registry file version the sensor set follows.
+    registry_stamp: RegistryStamp,
+    /// Why the registry file is not followed right now (malformed, or waiting for the
+    /// recording to stop), for `notice`.
+    registry_note: Option<String>,
 }
 
 /// The state word of a manager state (PROTOCOL.md).
@@ -91,18 +120,6 @@ fn state_word(s: SensorState) -> &'static str {
         SensorState::Stalled => "stalled",
         SensorState::Reconnecting { .. } => "reconnecting",
         SensorState::Lost => "lost",
-    }
-}
-
-/// Why a family cannot be identified from steady, or `None` when it can.
-pub(super) fn identify_unsupported(vendor: Vendor) -> Option<String> {
-    match vendor {
-        Vendor::Steady => None,
-        v => Some(format!(
-            "{} sensors have no identify (blink or vibrate) command steady knows; tell them \
-             apart by moving one and watching its live signal",
-            v.as_str()
-        )),
     }
 }
 
@@ -214,11 +231,7 @@ impl Ble {
                 let tx = self.tx.clone();
                 self.rt.spawn(async move {
                     while let Some(data) = data.recv().await {
-                        let msg = Msg::Ble(BleMsg::Data {
-                            slot: i,
-                            generation,
-                            data,
-                        });
+                        let msg = Msg::Ble(BleMsg::Data { generation, data });
                         if tx.send(msg).is_err() {
                             return;
                         }
@@ -244,10 +257,19 @@ impl Ble {
         engine.set_sensors(
             self.slots
                 .iter()
-                .map(|s| SessionSensor {
-                    placement: s.device.placement,
-                    device: Some(format!("{} {}", s.device.vendor.as_str(), s.device.address)),
-                    sampling_rate_hz: Some(s.device.vendor.nominal_rate_hz(rate)),
+                .map(|s| {
+                    (
+                        s.device.address,
+                        SessionSensor {
+                            placement: s.device.placement,
+                            device: Some(format!(
+                                "{} {}",
+                                s.device.vendor.as_str(),
+                                s.device.address
+                            )),
+                            sampling_rate_hz: Some(s.device.vendor.nominal_rate_hz(rate)),
+                        },
+                    )
                 })
                 .collect(),
         );
@@ -295,6 +317,9 @@ impl Ble {
                 CENTRAL_RETRY.as_secs()
             ));
         }
+        if let Some(n) = &self.registry_note {
+            return Some(n.clone());
+        }
         if self.slots.is_empty() {
             return Some(
                 "no sensors registered: assign a nearby sensor (dashboard Sensors screen, `p`) \
@@ -328,13 +353,12 @@ impl Ble {
         None
     }
 
-    fn on_data(&mut self, engine: &mut Engine, slot: usize, generation: u64, data: SensorData) {
-        let Some(s) = self.slots.get_mut(slot) else {
+    fn on_data(&mut self, engine: &mut Engine, generation: u64, data: SensorData) {
+        // None: from a link replaced by a placement change, or of a removed sensor.
+        let Some(slot) = self.slots.iter().position(|s| s.generation == generation) else {
             return;
         };
-        if s.generation != generation {
-            return; // from a link replaced by a placement change
-        }
+        let s = &mut self.slots[slot];
         let placement = s.device.placement;
         let offset = s.offset_us;
         for g in &data.gaps {
@@ -402,14 +426,7 @@ impl Ble {
                 i
             }
             None => {
-                self.slots.push(Slot {
-                    device,
-                    generation: 0,
-                    manager: None,
-                    states: None,
-                    offset_us: 0,
-                    gaps: Vec::new(),
-                });
+                self.slots.push(Slot::new(device));
                 self.slots.len() - 1
             }
         };
@@ -419,6 +436,134 @@ impl Ble {
             "address": address.to_string(), "placement": placement, "vendor": vendor.as_str(),
             "note": "registered; connecting",
         }))
+    }
+
+    /// Unregisters a sensor (the registry first: if saving fails nothing changes), then
+    /// stops its link, which disconnects it; it is listed nearby again while it advertises.
+    /// The engine has refused a sensor of the session being recorded.
+    fn remove(&mut self, engine: &mut Engine, address: Address) -> Value {
+        let mut registry = match Registry::load(&self.data_dir) {
+            Ok(r) => r,
+            Err(e) => return protocol::error(&e.to_string()),
+        };
+        let slot = self.slots.iter().position(|s| s.device.address == address);
+        let placement = match (registry.get(address), slot) {
+            (Some(d), _) => d.placement,
+            (None, Some(i)) => self.slots[i].device.placement,
+            (None, None) => return protocol::error(&format!("{address} is not registered")),
+        };
+        if registry.get(address).is_some() {
+            if let Err(e) = registry.remove(address).and_then(|_| registry.save()) {
+                return protocol::error(&e.to_string());
+            }
+        }
+        if let Some(i) = slot {
+            let s = self.slots.remove(i);
+            self.stop_slot(s);
+            self.rebuild(engine);
+        }
+        protocol::ok(json!({
+            "address": address.to_string(), "placement": placement,
+            "note": "unregistered and disconnected; listed nearby again while it advertises",
+        }))
+    }
+
+    /// Stops a slot's link (the manager disconnects the sensor).
+    fn stop_slot(&self, slot: Slot) {
+        if let Some(m) = slot.manager {
+            self.rt.block_on(async {
+                let _ = tokio::time::timeout(Duration::from_secs(5), m.shutdown()).await;
+            });
+        }
+    }
+
+    /// Follows `sensors.json` when it changed since the last look (see the module doc).
+    fn check_registry(&mut self, engine: &mut Engine) {
+        let stamp = registry_stamp(&self.data_dir);
+        if stamp == self.registry_stamp {
+            return;
+        }
+        if let Some(r) = &engine.rec {
+            // Looked at again on every check until the session stops.
+            self.registry_note = Some(format!(
+                "{REGISTRY_FILE} changed: the change applies when session {} stops (a \
+                 recording's sensors never change)",
+                r.id
+            ));
+            return;
+        }
+        self.registry_stamp = stamp;
+        match Registry::load(&self.data_dir) {
+            Ok(registry) => {
+                self.registry_note = None;
+                let (added, removed, changed) = self.follow(engine, registry.devices());
+                if added + removed + changed > 0 {
+                    eprintln!(
+                        "steady daemon: {REGISTRY_FILE} changed: {added} sensor(s) added, \
+                         {removed} removed, {changed} changed"
+                    );
+                }
+            }
+            Err(e) => {
+                let msg = format!(
+                    "{e}; keeping the {} sensor(s) loaded before until the file is fixed",
+                    self.slots.len()
+                );
+                eprintln!("steady daemon: {msg}");
+                self.registry_note = Some(msg);
+            }
+        }
+        self.refresh(engine);
+    }
+
+    /// Makes the sensor set that of `devices`: removed sensors disconnect, new ones connect,
+    /// a changed placement or family restarts that link. Returns (added, removed, changed).
+    fn follow(
+        &mut self,
+        engine: &mut Engine,
+        devices: &[RegisteredDevice],
+    ) -> (usize, usize, usize) {
+        let (mut added, mut removed, mut changed) = (0, 0, 0);
+        let mut i = 0;
+        while i < self.slots.len() {
+            if devices
+                .iter()
+                .any(|d| d.address == self.slots[i].device.address)
+            {
+                i += 1;
+            } else {
+                let s = self.slots.remove(i);
+                self.stop_slot(s);
+                removed += 1;
+            }
+        }
+        for d in devices {
+            match self
+                .slots
+                .iter()
+                .position(|s| s.device.address == d.address)
+            {
+                Some(i) if self.slots[i].device == *d => {}
+                Some(i) => {
+                    let old = &self.slots[i].device;
+                    let restart = old.placement != d.placement || old.vendor != d.vendor;
+                    self.slots[i].device = d.clone();
+                    if restart {
+                        self.start_link(i);
+                        changed += 1;
+                    }
+                }
+                None => {
+                    self.slots.push(Slot::new(d.clone()));
+                    self.start_link(self.slots.len() - 1);
+                    added += 1;
+                }
+            }
+        }
+        if added + removed + changed > 0 {
+            self.rebuild(engine);
+        }
+        (added, removed, changed)
     }
 
     fn identify(&self, address: Address, reply: Sender<Value>) {
@@ -434,8 +579,9 @@ impl Ble {
             )));
             return;
         };
-        if let Some(why) = identify_unsupported(vendor) {
-            let _ = reply.send(protocol::error(&why));
+        // A family without an identify command is answered without touching the radio.
+        if let Err(e) = identify_command(vendor) {
+            let _ = reply.send(protocol::error(&e.to_string()));
             return;
         }
         let Some(central) = self.central.clone() else {
@@ -443,42 +589,13 @@ impl Ble {
             return;
         };
         self.rt.spawn(async move {
-            let cmd = steady_command(
-                IDENTIFY_REQUEST_ID,
-                SteadyCommand::Identify {
-                    duration_s: IDENTIFY_S,
-                },
-            );
-            let work = async {
-                let p = central.peripheral(address).await?;
-                // A registered sensor is connected by its manager: write on that link. A
-                // nearby one is connected just for the command.
-                let was_connected = p.is_connected().await.unwrap_or(false);
-                if !was_connected {
-                    p.connect().await?;
-                }
-                // This handle's own view of the services (also when the link is shared).
-                p.discover().await?;
-                let r = p.write(cmd.uuid, &cmd.value, cmd.with_response).await;
-                if !was_connected {
-                    let _ = p.disconnect().await;
-                }
-                r.map(|()| was_connected)
-            };
-            let response = match tokio::time::timeout(
-                Duration::from_secs(IDENTIFY_TIMEOUT_S),
-                work,
-            )
-            .await
-            {
-                Ok(Ok(_)) => protocol::ok(json!({
+            let timeout = Duration::from_secs(IDENTIFY_TIMEOUT_S);
+            let response = match identify(&*central, address, vendor, timeout).await {
+                Ok(done) => protocol::ok(json!({
                     "address": address.to_string(),
-                    "note": format!("identify command sent (write acknowledged): the sensor shows itself for {IDENTIFY_S} s"),
+                    "note": done.note(),
                 })),
-                Ok(Err(e)) => protocol::error(&format!("identify {address}: {e}")),
-                Err(_) => protocol::error(&format!(
-                    "identify {address}: no answer within {IDENTIFY_TIMEOUT_S} s"
-                )),
+                Err(e) => protocol::error(&format!("identify {address}: {e}")),
             };
             let _ = reply.send(response);
         });
@@ -487,27 +604,25 @@ impl Ble {
     fn handle(&mut self, engine: &mut Engine, msg: Msg) {
         match engine.handle(msg) {
             None => {}
-            Some(SourceMsg::Ble(BleMsg::Data {
-                slot,
-                generation,
-                data,
-            })) => self.on_data(engine, slot, generation, data),
+            Some(SourceMsg::Ble(BleMsg::Data { generation, data })) => {
+                self.on_data(engine, generation, data)
+            }
             Some(SourceMsg::Ble(BleMsg::Adverts(a))) => self.adverts = Some(a),
             Some(SourceMsg::Request(SourceRequest::Assign(a, p), reply)) => {
                 let r = self.assign(engine, a, p);
                 let _ = reply.send(r);
             }
             Some(SourceMsg::Request(SourceRequest::Identify(a), reply)) => self.identify(a, reply),
+            Some(SourceMsg::Request(SourceRequest::Remove(a), reply)) => {
+                let r = self.remove(engine, a);
+                let _ = reply.send(r);
+            }
         }
     }
 
     fn shutdown(mut self) {
-        for s in &mut self.slots {
-            if let Some(m) = s.manager.take() {
-                self.rt.block_on(async {
-                    let _ = tokio::time::timeout(Duration::from_secs(5), m.shutdown()).await;
-                });
-            }
+        for s in std::mem::take(&mut self.slots) {
+            self.stop_slot(s);
         }
         self.rt.shutdown_timeout(Duration::from_secs(1));
     }
@@ -520,7 +635,19 @@ pub(super) fn run(
     tx: Sender<Msg>,
     opts: &Options,
 ) -> anyhow::Result<()> {
-    let registry = Registry::load(&opts.data_dir)?;
+    // The stamp before the load: a change in between is read again at the first check.
+    let registry_stamp = registry_stamp(&opts.data_dir);
+    // A malformed registry does not keep the daemon (and its dashboards) down: it starts
+    // with no sensor and says why until the file is fixed.
+    let (devices, registry_note) = match Registry::load(&opts.data_dir) {
+        Ok(r) => (r.devices().to_vec(), None),
+        Err(e) => (
+            Vec::new(),
+            Some(format!(
+                "{e}; no sensor is connected until the file is fixed"
+            )),
+        ),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -537,21 +664,12 @@ pub(super) fn run(
         epoch,
         central: None,
         central_error: None,
-        slots: registry
-            .devices()
-            .iter()
-            .map(|d| Slot {
-                device: d.clone(),
-                generation: 0,
-                manager: None,
-                states: None,
-                offset_us: 0,
-                gaps: Vec::new(),
-            })
-            .collect(),
+        slots: devices.into_iter().map(Slot::new).collect(),
         next_generation: 0,
         adverts: None,
         analysis: LiveAnalysis::new(&[], Subject::default()),
+        registry_stamp,
+        registry_note,
     };
     ble.open_central();
     for i in 0..ble.slots.len() {
@@ -564,6 +682,7 @@ pub(super) fn run(
     let start = Instant::now();
     let mut next_tick = start + Duration::from_secs(1);
     let mut next_central = start + CENTRAL_RETRY;
+    let mut next_registry = start + SCAN_PERIOD;
     loop {
         if stopping(engine) {
             break;
@@ -590,6 +709,10 @@ pub(super) fn run(
                 }
                 ble.rebuild(engine);
             }
+        }
+        if now >= next_registry {
+            next_registry = now + SCAN_PERIOD;
+            ble.check_registry(engine);
         }
         if now >= next_tick {
             next_tick += Duration::from_secs(1);
@@ -634,18 +757,6 @@ mod tests {
         assert_eq!(list[0]["address"], "C5:00:00:00:00:02");
         assert_eq!(list[0]["vendor"], "steady");
         assert_eq!(list[0]["rssi_dbm"], -62);
-    }
-
-    #[test]
-    fn only_steady_sensors_identify_and_the_others_say_why() {
-        assert_eq!(identify_unsupported(Vendor::Steady), None);
-        for v in Vendor::ALL.into_iter().filter(|v| *v != Vendor::Steady) {
-            let why = identify_unsupported(v).unwrap();
-            assert!(
-                why.contains(v.as_str()) && why.contains("no identify"),
-                "{why}"
-            );
-        }
     }
 
     #[test]

@@ -196,6 +196,9 @@ struct Recording {
     /// Last recorded sample time per sensor index (the timeline never steps back, also
     /// across simulation laps).
     last_t: Vec<i64>,
+    /// The recorded sensors' addresses (`sensor_remove` refuses them until the session
+    /// stops).
+    addresses: Vec<Address>,
     last_error: Option<String>,
 }
 
@@ -218,6 +221,8 @@ struct Engine {
     tick_pending: Vec<Vec<ImuSample>>,
     /// The source's sensors in index order (what `session_start` lists in `spec.sensors`).
     spec_sensors: Vec<SessionSensor>,
+    /// Their addresses, same order.
+    spec_addresses: Vec<Address>,
     /// Supported sensors nearby that are not registered (JSON objects, see PROTOCOL.md).
     nearby: Value,
     /// A message about the source itself (e.g. no registered sensor), for clients.
@@ -249,6 +254,7 @@ fn decimate_for_display(
 enum SourceRequest {
     Assign(Address, Placement),
     Identify(Address),
+    Remove(Address),
 }
 
 /// Parses an address as the protocol's error response.
@@ -285,10 +291,10 @@ impl Engine {
     }
 
     /// Sets the source's sensor list (index order of `record`, gaps and tick samples).
-    fn set_sensors(&mut self, sensors: Vec<SessionSensor>) {
+    fn set_sensors(&mut self, sensors: Vec<(Address, SessionSensor)>) {
         self.tick_samples = vec![Vec::new(); sensors.len()];
         self.tick_pending = vec![Vec::new(); sensors.len()];
-        self.spec_sensors = sensors;
+        (self.spec_addresses, self.spec_sensors) = sensors.into_iter().unzip();
     }
 
     fn start(&mut self, spec: SessionSpec) -> Value {
@@ -326,6 +332,7 @@ impl Engine {
                     start_us: self.now_us,
                     samples: 0,
                     last_t: vec![i64::MIN; self.spec_sensors.len()],
+                    addresses: self.spec_addresses.clone(),
                     last_error: None,
                 });
                 protocol::ok(json!({ "session": id }))
@@ -463,6 +470,15 @@ impl Engine {
                             }
                         }
                     }
+                    Request::SensorRemove { address } => match (parse_address(&address), &self.rec) {
+                        (Err(e), _) => e,
+                        (Ok(a), Some(r)) if r.addresses.contains(&a) => protocol::error(&format!(
+                            "{a} is part of session {}, which is being recorded: stop the session first \
+                             (a recording's sensors never change; what it recorded is kept either way)",
+                            r.id
+                        )),
+                        (Ok(a), _) => return Some(SourceMsg::Request(SourceRequest::Remove(a), reply)),
+                    },
                     Request::SensorIdentify { address } => match parse_address(&address) {
                         Err(e) => e,
                         Ok(a) => return Some(SourceMsg::Request(SourceRequest::Identify(a), reply)),
@@ -625,6 +641,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         tick_samples: Vec::new(),
         tick_pending: Vec::new(),
         spec_sensors: Vec::new(),
+        spec_addresses: Vec::new(),
         nearby: json!([]),
         notice: None,
         shutdown: false,
@@ -710,6 +727,34 @@ fn sim_assign(sims: &mut [SimSensor], address: Address, placement: Placement) ->
     )
 }
 
+/// Unassigns a simulated sensor (in this daemon only): it is listed nearby again and the
+/// simulation restarts without it. Returns the response; `true` when the sensor set changed.
+fn sim_remove(sims: &mut [SimSensor], address: Address) -> (Value, bool) {
+    let Some(s) = sims.iter_mut().find(|s| s.address == address) else {
+        return (
+            protocol::error(&format!("{address} is not a sensor of this simulation")),
+            false,
+        );
+    };
+    let Some(placement) = s.placement.take() else {
+        return (
+            protocol::error(&format!(
+                "{} ({address}) is not assigned; nothing to remove",
+                s.name
+            )),
+            false,
+        );
+    };
+    (
+        protocol::ok(json!({
+            "address": address.to_string(),
+            "placement": placement,
+            "note": "simulated sensor: unassigned in this daemon only (the sensor registry is for real devices); it is nearby again and the simulation restarts without it",
+        })),
+        true,
+    )
+}
+
 /// The answer to identifying a simulated sensor: it has nothing to blink.
 fn sim_identify(sims: &[SimSensor], address: Address) -> Value {
     match sims.iter().find(|s| s.address == address) {
@@ -763,7 +808,49 @@ fn sim_handle(engine: &mut Engine, sims: &mut [SimSensor], msg: Msg) -> bool {
             let _ = reply.send(sim_identify(sims, a));
             false
         }
+        Some(SourceMsg::Request(SourceRequest::Remove(a), reply)) => {
+            let (response, changed) = sim_remove(sims, a);
+            let _ = reply.send(response);
+            if changed {
+                engine.nearby = sim_nearby_json(sims);
+            }
+            changed
+        }
         Some(SourceMsg::Ble(_)) | None => false,
+    }
+}
+
+/// No simulated sensor is assigned: nothing to simulate. Serves requests (and a tick a
+/// second, so subscribers see the state) until one is assigned or the daemon stops.
+fn sim_idle(engine: &mut Engine, rx: &Receiver<Msg>, sims: &mut [SimSensor]) {
+    engine.set_sensors(Vec::new());
+    engine.sensors = json!([]);
+    engine.notice = Some(
+        "no simulated sensor is assigned: assign the nearby one (dashboard Sensors screen, `p`, \
+         or sensor_assign)"
+            .into(),
+    );
+    let mut next_tick = Instant::now() + Duration::from_secs(1);
+    loop {
+        if stopping(engine) {
+            return;
+        }
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(msg) => {
+                if sim_handle(engine, sims, msg) {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                engine.shutdown = true;
+                return;
+            }
+        }
+        if Instant::now() >= next_tick {
+            next_tick += Duration::from_secs(1);
+            engine.tick(json!({}), &[]);
+        }
     }
 }
 
@@ -780,6 +867,16 @@ fn simulate(engine: &mut Engine, rx: &Receiver<Msg>, opts: &Options) -> anyhow::
             .filter(|s| s.placement.is_some())
             .cloned()
             .collect();
+        if active.is_empty() {
+            sim_idle(engine, rx, &mut sims);
+            if stopping(engine) {
+                return Ok(());
+            }
+            // The daemon timeline never steps back (as after a restart below).
+            lap_offset_us = engine.now_us.max(lap_offset_us) + 20_000;
+            continue;
+        }
+        engine.notice = None;
         let active_refs: Vec<&SimSensor> = active.iter().collect();
         let placements: Vec<Placement> = active.iter().filter_map(|s| s.placement).collect();
         let sensors = SensorConfig::new(&placements);
@@ -793,11 +890,14 @@ fn simulate(engine: &mut Engine, rx: &Receiver<Msg>, opts: &Options) -> anyhow::
             active
                 .iter()
                 .filter_map(|s| {
-                    Some(SessionSensor {
-                        placement: s.placement?,
-                        device: Some(format!("simulated:{}", s.address)),
-                        sampling_rate_hz: Some(rate_hz),
-                    })
+                    Some((
+                        s.address,
+                        SessionSensor {
+                            placement: s.placement?,
+                            device: Some(format!("simulated:{}", s.address)),
+                            sampling_rate_hz: Some(rate_hz),
+                        },
+                    ))
                 })
                 .collect(),
         );
@@ -953,6 +1053,17 @@ mod tests {
             sim_assign(&mut sims, unknown, Placement::RightFoot).0["ok"],
             false
         );
+        // Remove: unassigned, nearby again; an unassigned or unknown sensor is refused.
+        let (r, changed) = sim_remove(&mut sims, spare);
+        assert_eq!(r["ok"], true, "{r}");
+        assert_eq!(r["placement"], "left_foot", "{r}");
+        assert!(changed);
+        assert_eq!(sim_nearby_json(&sims)[0]["address"], spare.to_string());
+        let (r, changed) = sim_remove(&mut sims, spare);
+        assert_eq!(r["ok"], false, "{r}");
+        assert!(r["error"].as_str().unwrap().contains("not assigned"), "{r}");
+        assert!(!changed);
+        assert_eq!(sim_remove(&mut sims, unknown).0["ok"], false);
         // Identify never pretends: simulated sensors have no LED.
         let r = sim_identify(&sims, back);
         assert_eq!(r["ok"], false);

@@ -46,6 +46,12 @@ pub enum Request {
         /// Placement (`lower_back`, `left-shank`, …).
         placement: String,
     },
+    /// Unregister a sensor and disconnect it (refused while it is part of the session being
+    /// recorded).
+    SensorRemove {
+        /// Device address.
+        address: String,
+    },
     /// Make a sensor show itself (blink or vibrate) where its family has such a command.
     SensorIdentify {
         /// Device address.
@@ -132,6 +138,13 @@ mod tests {
                 address: "C5:7E:AD:00:20:01".into()
             })
         );
+        assert_eq!(
+            parse_request(r#"{"cmd":"sensor_remove","address":"C5:7E:AD:00:20:01"}"#),
+            Ok(Request::SensorRemove {
+                address: "C5:7E:AD:00:20:01".into()
+            })
+        );
+        assert!(parse_request(r#"{"cmd":"sensor_remove"}"#).is_err());
         let e =
             parse_request(r#"{"cmd":"sensor_assign","address":"C5:7E:AD:00:20:01"}"#).unwrap_err();
         assert!(

@@ -63,6 +63,11 @@ pub enum Action {
     Identify(u16),
     /// Assign the next placement to the sensor with this id.
     CyclePlacement(u16),
+    /// `r` once on the Sensors screen: ask to confirm removing the sensor with this id (the
+    /// binary says so in the status line; `r` again removes, any other key cancels).
+    ConfirmRemove(u16),
+    /// `r` a second time: unregister (and disconnect) the sensor with this id.
+    Remove(u16),
 }
 
 /// A notice that a sensor came back.
@@ -92,6 +97,8 @@ pub struct App {
     pub recoveries: Vec<Recovery>,
     /// Frames drawn (for the footer).
     pub frames: u64,
+    /// The sensor a first `r` asked to remove (a second `r` on it removes it).
+    pub remove_armed: Option<u16>,
 }
 
 impl Default for App {
@@ -110,6 +117,7 @@ impl App {
             model: DashboardModel::default(),
             recoveries: Vec::new(),
             frames: 0,
+            remove_armed: None,
         }
     }
 
@@ -150,6 +158,11 @@ impl App {
         }
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             return Some(Action::Quit);
+        }
+        // Any key but the remove key itself cancels a pending remove.
+        let remove_key = matches!(key.code, KeyCode::Char('r') | KeyCode::Delete);
+        if !(remove_key && self.screen == Screen::Sensors && !self.help) {
+            self.remove_armed = None;
         }
         if self.help {
             match key.code {
@@ -203,6 +216,15 @@ impl App {
             }
             (Screen::Sensors, KeyCode::Char('i')) => self.selected_id().map(Action::Identify),
             (Screen::Sensors, KeyCode::Char('p')) => self.selected_id().map(Action::CyclePlacement),
+            (Screen::Sensors, KeyCode::Char('r') | KeyCode::Delete) => {
+                let id = self.selected_id()?;
+                if self.remove_armed.take() == Some(id) {
+                    Some(Action::Remove(id))
+                } else {
+                    self.remove_armed = Some(id);
+                    Some(Action::ConfirmRemove(id))
+                }
+            }
             (Screen::Walking, KeyCode::Char('s') | KeyCode::Char(' ')) => {
                 Some(Action::StartStopWalking)
             }
@@ -229,6 +251,7 @@ impl App {
             ("n", "next test"),
             ("e", "export the session"),
             ("↑/↓, i, p", "sensors: select, identify, placement"),
+            ("r r, Del Del", "sensors: remove (unregister) it"),
         ]
     }
 }

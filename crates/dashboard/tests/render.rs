@@ -316,6 +316,47 @@ fn keys_switch_screens_and_return_actions() {
     assert_eq!(a.on_key(key(' ')), None);
 }
 
+#[test]
+fn remove_asks_first_and_any_other_key_cancels() {
+    let mut a = app(Screen::Sensors, sample::streaming(3));
+    a.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    // First `r`: only a request to confirm; the second removes the same sensor.
+    assert_eq!(a.on_key(key('r')), Some(Action::ConfirmRemove(1)));
+    assert_eq!(a.on_key(key('r')), Some(Action::Remove(1)));
+    // After a removal the next `r` asks again.
+    assert_eq!(a.on_key(key('r')), Some(Action::ConfirmRemove(1)));
+    // Another key in between cancels: moving the selection, or any other key.
+    a.on_key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE));
+    assert_eq!(
+        a.on_key(KeyEvent::new(KeyCode::Delete, KeyModifiers::NONE)),
+        Some(Action::ConfirmRemove(0)),
+        "a new selection is asked about afresh"
+    );
+    assert_eq!(a.on_key(key('i')), Some(Action::Identify(0)));
+    assert_eq!(a.on_key(key('r')), Some(Action::ConfirmRemove(0)));
+    assert_eq!(
+        a.on_key(KeyEvent::new(KeyCode::Delete, KeyModifiers::NONE)),
+        Some(Action::Remove(0))
+    );
+    // Not on other screens.
+    a.on_key(key('2'));
+    assert_eq!(a.on_key(key('r')), None);
+    assert_eq!(a.on_key(key('r')), None);
+    // The key is in the footer and in the help; a long answer in the status line is shown
+    // whole on its own line (not cut off by the keys) on an 80-column terminal.
+    a.on_key(key('1'));
+    assert!(render(&a, 140, 45).contains("r remove"));
+    let mut m = a.model.clone();
+    let long = "remove C5:7E:AD:00:20:01? press r again to confirm, any other key cancels";
+    m.status = Some(long.into());
+    a.set_model(m);
+    let s = render(&a, 80, 24);
+    assert!(s.contains(long), "{s}");
+    assert!(s.contains("r remove"), "{s}");
+    a.on_key(key('?'));
+    assert!(render(&a, 80, 24).contains("remove (unregister)"));
+}
+
 /// A summary and history as the store gives them: several sessions, MDC verdicts, goals.
 fn clinic_model() -> DashboardModel {
     let mut m = sample::streaming(3);

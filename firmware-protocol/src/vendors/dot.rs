@@ -54,11 +54,39 @@ pub fn set_output_rate(rate_hz: u16, out: &mut [u8]) -> Result<usize, DecodeErro
     if !ALLOWED_RATES_HZ.contains(&rate_hz) {
         return Err(DecodeError::BadField { offset: 24 });
     }
-    let out = out.get_mut(..32).ok_or(DecodeError::OutputFull)?;
+    let out = out
+        .get_mut(..DEVICE_CONTROL_LEN)
+        .ok_or(DecodeError::OutputFull)?;
     out.fill(0);
-    out[0] = 0x10;
+    out[0] = VISIT_OUTPUT_RATE;
     out[24..26].copy_from_slice(&rate_hz.to_le_bytes());
-    Ok(32)
+    Ok(DEVICE_CONTROL_LEN)
+}
+
+/// Length of the device control characteristic 15171002, bytes [§2.4 V: spec table 7].
+pub const DEVICE_CONTROL_LEN: usize = 32;
+/// Visit-index bit 0 of device control: apply the "identifying" field @1 [§2.4 V: spec
+/// XD0506P rev C table 7, "b0: Identifying"; xdc.py `DeviceControlCharacteristic` reads the
+/// field order visit index, identifying, power off, …].
+pub const VISIT_IDENTIFY: u8 = 0x01;
+/// Visit-index bit 4 of device control: apply the output rate u16 @24 [§2.4 V: spec table 7].
+pub const VISIT_OUTPUT_RATE: u8 = 0x10;
+/// How long the DOT shows itself after the identify command, s: its LED blinks fast 8 times
+/// then pauses, in red, for 10 seconds [spec XD0506P rev C table 7, field "Identifying"].
+pub const IDENTIFY_S: u8 = 10;
+
+/// Identify (blink the LED) via 15171002: 32 bytes, visit bit 0 (0x01) @0 and the
+/// identifying field `0x01` @1, every other field zero and ignored because its visit bit is
+/// clear [spec XD0506P rev C table 7: "Identifying … Sensor will be identified if it's set
+/// to 0x01"; sensors.md §2.4 for the structure]. Write with response.
+pub fn identify(out: &mut [u8]) -> Result<usize, DecodeError> {
+    let out = out
+        .get_mut(..DEVICE_CONTROL_LEN)
+        .ok_or(DecodeError::OutputFull)?;
+    out.fill(0);
+    out[0] = VISIT_IDENTIFY;
+    out[1] = 0x01;
+    Ok(DEVICE_CONTROL_LEN)
 }
 
 /// Message-service command `02 <len> <payload…> <checksum>`, checksum makes all bytes sum
@@ -206,6 +234,29 @@ mod tests {
             set_output_rate(120, &mut c),
             Err(DecodeError::BadField { offset: 24 })
         );
+    }
+
+    #[test]
+    fn identify_sets_only_the_identify_visit_bit_and_field() {
+        // Spec XD0506P rev C table 7, written out by hand: visit index @0 with b0
+        // (identifying) set, identifying @1 = 0x01, everything else (power @2, timeouts
+        // @3..@6, tag length @7, tag @8..@23, rate @24, filter @26, reserved @27..@31) zero.
+        let mut c = [0xEEu8; 40];
+        assert_eq!(identify(&mut c), Ok(32));
+        let mut b = [0u8; 32];
+        assert_eq!(
+            hex(
+                "01 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 \
+                 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+                &mut b
+            ),
+            32
+        );
+        assert_eq!(c[..32], b);
+        assert_eq!(c[32..], [0xEE; 8], "nothing written past the 32 bytes");
+        // The output-rate bit is not set: an identify never changes the rate.
+        assert_eq!(c[0] & 0x10, 0);
+        assert_eq!(identify(&mut [0u8; 31]), Err(DecodeError::OutputFull));
     }
 
     #[test]

@@ -22,11 +22,14 @@ use ratatui::Frame;
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     let alert_lines = alert_lines(app);
+    // The status (an action's answer, a notice) gets its own line above the keys, so a long
+    // one is not cut off by them.
+    let has_status = app.model.status.as_deref().is_some_and(|s| !s.is_empty());
     let [tabs, alerts, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(alert_lines.len() as u16),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(1 + u16::from(has_status)),
     ])
     .areas(area);
     draw_tabs(frame, app, tabs);
@@ -148,17 +151,20 @@ fn alert_lines(app: &App) -> Vec<Line<'static>> {
 
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let keys = match app.screen {
-        Screen::Sensors => "↑↓ select  i identify  p placement",
+        Screen::Sensors => "↑↓ select  i identify  p placement  r remove",
         Screen::Walking => "s start/stop  n next test",
         Screen::Balance | Screen::OtherTests => "Space continue  s stop  n next",
         Screen::Summary => "e export",
     };
-    let status = app.model.status.clone().unwrap_or_default();
-    let text = format!("? help  q quit  {keys}  {status}");
-    frame.render_widget(
-        Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)),
-        area,
+    let keys = Line::styled(
+        format!("? help  q quit  {keys}"),
+        Style::new().add_modifier(Modifier::DIM),
     );
+    let lines = match app.model.status.as_deref() {
+        Some(status) if !status.is_empty() => vec![Line::from(status.to_string()), keys],
+        _ => vec![keys],
+    };
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn draw_help(frame: &mut Frame, area: Rect) {

@@ -183,6 +183,11 @@ impl MockDevice {
         self.with(|w, a| w.devices[&a].connects)
     }
 
+    /// Whether the link is up.
+    pub fn is_connected(&self) -> bool {
+        self.with(|w, a| w.devices[&a].connected)
+    }
+
     /// Whether connected and subscribed to `uuid`.
     pub fn subscribed(&self, uuid: Uuid128) -> bool {
         self.with(|w, a| {

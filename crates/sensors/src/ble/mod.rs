@@ -6,12 +6,14 @@
 //! - [`vendor`]: recognition, UUIDs and the link plan (subscriptions, configuration bytes,
 //!   battery) per sensor family.
 //! - [`registry`]: registered devices persisted in the data directory.
+//! - [`identify`]: make a sensor blink (steady, Movella DOT), shared by the CLI and the daemon.
 //! - [`link`]: pure state machine (states, backoff, silence watchdog).
 //! - [`manager`]: the tokio connection manager.
 //! - [`scan`]: one-shot scan for the `steady sensors scan` command.
 
 #[cfg(feature = "bluez")]
 pub mod bluez;
+pub mod identify;
 pub mod link;
 pub mod manager;
 pub mod mock;

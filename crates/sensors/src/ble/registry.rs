@@ -44,6 +44,15 @@ pub enum RegistryError {
         /// Cause.
         source: serde_json::Error,
     },
+    /// The file is valid JSON but not a consistent registry (e.g. edited by hand): an
+    /// address listed twice, or two devices at one placement.
+    #[error("sensor registry {path} is invalid: {reason}")]
+    Inconsistent {
+        /// File.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// Another device already has this placement.
     #[error("placement {placement} is already taken by {address}; remove it first")]
     PlacementTaken {
@@ -61,6 +70,24 @@ pub enum RegistryError {
 struct File {
     version: u32,
     devices: Vec<RegisteredDevice>,
+}
+
+/// Every address and every placement at most once (what [`Registry::add`] keeps true).
+fn check_consistent(devices: &[RegisteredDevice]) -> Result<(), String> {
+    for (i, d) in devices.iter().enumerate() {
+        for other in &devices[..i] {
+            if other.address == d.address {
+                return Err(format!("{} is listed twice", d.address));
+            }
+            if other.placement == d.placement {
+                return Err(format!(
+                    "{} and {} are both at {}",
+                    other.address, d.address, d.placement
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The registry, loaded from and saved to one JSON file.
@@ -81,6 +108,10 @@ impl Registry {
                         path: path.clone(),
                         source,
                     })?;
+                check_consistent(&file.devices).map_err(|reason| RegistryError::Inconsistent {
+                    path: path.clone(),
+                    reason,
+                })?;
                 file.devices
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -89,7 +120,10 @@ impl Registry {
         Ok(Registry { path, devices })
     }
 
-    /// Saves atomically (write a temporary file, then rename), creating the directory.
+    /// Saves atomically (write a temporary file in the same directory, flush it to disk, then
+    /// rename over the registry), creating the directory: a reader (the daemon following the
+    /// file) sees the old or the new file, never half of one. The temporary name carries the
+    /// process id, so the CLI and the daemon saving at once never share one.
     pub fn save(&self) -> Result<(), RegistryError> {
         let io = |source| RegistryError::Io {
             path: self.path.clone(),
@@ -103,9 +137,20 @@ impl Registry {
             devices: self.devices.clone(),
         };
         let text = serde_json::to_string_pretty(&file).expect("registry serialises");
-        let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, text).map_err(io)?;
-        std::fs::rename(&tmp, &self.path).map_err(io)
+        let tmp = self
+            .path
+            .with_extension(format!("json.{}.tmp", std::process::id()));
+        let written = (|| {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written.map_err(io)
     }
 
     /// The registered devices, in registration order.
@@ -186,8 +231,23 @@ mod tests {
         let mut back = Registry::load(&dir).unwrap();
         assert_eq!(back.devices(), r.devices());
         back.remove(Address([0xD4, 0x22, 0xCD, 0, 0, 1])).unwrap();
+        // An atomic replace: a reader that opened the old file keeps reading the old whole
+        // file, and no temporary file is left behind.
+        use std::io::Read;
+        let mut open_before = std::fs::File::open(dir.join(REGISTRY_FILE)).unwrap();
         back.save().unwrap();
+        let mut old = String::new();
+        open_before.read_to_string(&mut old).unwrap();
+        assert_eq!(
+            old, text,
+            "the old file was replaced, not rewritten in place"
+        );
         assert_eq!(Registry::load(&dir).unwrap().devices().len(), 1);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [REGISTRY_FILE], "no temporary file left");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -218,6 +278,24 @@ mod tests {
             Registry::load(&dir),
             Err(RegistryError::Corrupt { .. })
         ));
+        // Valid JSON, but two devices at one placement (a hand edit): refused, saying which.
+        let two = r#"{"version":1,"devices":[
+            {"address":"D4:22:CD:00:00:01","vendor":"movella_dot","placement":"left_shank","name":null},
+            {"address":"D4:22:CD:00:00:02","vendor":"movella_dot","placement":"left_shank","name":null}]}"#;
+        std::fs::write(dir.join(REGISTRY_FILE), two).unwrap();
+        let e = Registry::load(&dir).unwrap_err();
+        assert!(matches!(e, RegistryError::Inconsistent { .. }), "{e}");
+        assert!(
+            e.to_string().contains("D4:22:CD:00:00:02") && e.to_string().contains("left_shank"),
+            "{e}"
+        );
+        let twice = two.replace("00:00:02", "00:00:01").replace(
+            r#""left_shank","name":null}]"#,
+            r#""lower_back","name":null}]"#,
+        );
+        std::fs::write(dir.join(REGISTRY_FILE), twice).unwrap();
+        let e = Registry::load(&dir).unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
