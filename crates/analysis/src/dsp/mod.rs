@@ -587,6 +587,54 @@ pub fn block_mean(samples: &[steady_core::ImuSample], block: usize) -> Vec<stead
         .collect()
 }
 
+/// Means of consecutive blocks of `block` values (a boxcar decimation of one channel, the
+/// counterpart of [`block_mean`]); a last, shorter block is averaged the same way. `block` 0
+/// or 1 returns the input.
+pub fn block_means(x: &[f64], block: usize) -> Vec<f64> {
+    if block <= 1 {
+        return x.to_vec();
+    }
+    x.chunks(block)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
+/// Position (in input samples) of the centre of block `k` of [`block_means`] over `n`
+/// samples: midway between the block's first and last sample.
+pub fn block_centre(k: usize, block: usize, n: usize) -> f64 {
+    let block = block.max(1);
+    let len = block.min(n.saturating_sub(k * block)).max(1);
+    (k * block) as f64 + (len - 1) as f64 / 2.0
+}
+
+/// Back to the input rate: `n` samples of the signal whose block means (see [`block_means`],
+/// `block` samples each) are `xd`, linear between block centres and held before the first
+/// and after the last centre. Empty when `xd` is.
+pub fn upsample_linear(xd: &[f64], block: usize, n: usize) -> Vec<f64> {
+    let m = xd.len();
+    if m == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut k = 0;
+    let mut c0 = block_centre(0, block, n);
+    let mut c1 = block_centre(1, block, n);
+    for i in 0..n {
+        let t = i as f64;
+        while k + 1 < m && c1 <= t {
+            k += 1;
+            c0 = c1;
+            c1 = block_centre(k + 1, block, n);
+        }
+        out.push(if k + 1 >= m || t <= c0 {
+            xd[k]
+        } else {
+            xd[k] + (xd[k + 1] - xd[k]) * (t - c0) / (c1 - c0)
+        });
+    }
+    out
+}
+
 /// Median of a slice (NaN-free input assumed); `None` when empty.
 pub fn median(x: &[f64]) -> Option<f64> {
     if x.is_empty() {
@@ -806,5 +854,26 @@ mod tests {
         assert!((y[2] - 2.0).abs() < 1e-12);
         let c = cumtrapz(&[1.0, 1.0, 1.0], 0.5);
         assert_eq!(c, vec![0.0, 0.5, 1.0]);
+    }
+
+    #[test]
+    fn block_means_and_linear_upsampling_invert_on_a_ramp() {
+        // A ramp's block means sit on the ramp at the block centres, so upsampling them gives
+        // the ramp back between the first and the last centre (and holds outside).
+        let x: Vec<f64> = (0..10).map(|i| 2.0 * i as f64 + 1.0).collect();
+        let d = block_means(&x, 4);
+        // Blocks 0..4, 4..8, 8..10: centres 1.5, 5.5, 8.5.
+        assert_eq!(d, vec![4.0, 12.0, 18.0]);
+        assert_eq!(block_centre(2, 4, 10), 8.5);
+        let y = upsample_linear(&d, 4, 10);
+        assert_eq!(y.len(), 10);
+        assert_eq!(&y[..2], &[4.0, 4.0]);
+        for i in 2..=8 {
+            assert!((y[i] - x[i]).abs() < 1e-12, "{i}: {} vs {}", y[i], x[i]);
+        }
+        assert_eq!(y[9], 18.0);
+        assert_eq!(block_means(&x, 1), x);
+        assert_eq!(upsample_linear(&x, 1, 10), x);
+        assert!(upsample_linear(&[], 4, 10).is_empty());
     }
 }

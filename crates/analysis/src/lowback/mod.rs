@@ -82,6 +82,10 @@ pub const FORWARD_MEMORY: f64 = 0.8;
 /// Low-pass separating turning (slow yaw) from gait sway (Hz): below the slowest stride
 /// frequency of normal walking.
 pub const TURN_LP_HZ: f64 = 0.4;
+/// Fraction of [`MIN_STEP_PROMINENCE_MPS2`] a block-mean step peak needs to let its block
+/// through to the full-rate analysis (a generous margin: the block means lose a few per
+/// cent of a 3 Hz peak).
+pub const GATE_PROMINENCE_FRACTION: f64 = 0.5;
 /// Low-pass for the final-contact feature (Hz): smoothing comparable to McCamley's Gaussian
 /// CWT (centre ≈ 1.25 Hz), which keeps one falling edge per step.
 pub const FC_LP_HZ: f64 = 2.0;
@@ -153,6 +157,8 @@ pub struct LowBackDetector {
     filters: Filters,
     last_walking_up: Option<Vector3<f64>>,
     max_reorientation_deg: f64,
+    /// Samples per block mean of the slow branches.
+    dec: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -160,8 +166,12 @@ struct Filters {
     step_lp: Sos,
     fc_lp: Sos,
     ic_lp: Sos,
-    hp: Sos,
-    turn_lp: Sos,
+    /// [`STEP_LP_HZ`] low-pass at the block-mean rate.
+    step_lp_d: Sos,
+    /// [`ML_HP_HZ`] high-pass at the block-mean rate.
+    hp_d: Sos,
+    /// [`TURN_LP_HZ`] low-pass at the block-mean rate.
+    turn_lp_d: Sos,
 }
 
 impl LowBackDetector {
@@ -174,9 +184,13 @@ impl LowBackDetector {
             100.0
         };
         let design = |k| Sos::butterworth(4, k, fs).expect("cut-offs below fs/2 for fs ≥ 12 Hz");
+        let attitude = DecimatedMahony::new(MahonyGains::default(), fs);
+        // The slow branches run on block means at the attitude rate (≈ 25 Hz, ≥ 12 Hz).
+        let dec = attitude.factor();
+        let fs_d = fs / dec as f64;
         LowBackDetector {
             fs_hz: fs,
-            attitude: DecimatedMahony::new(MahonyGains::default(), fs),
+            attitude,
             last: None,
             buf: Vec::new(),
             buf_start: 0,
@@ -192,10 +206,14 @@ impl LowBackDetector {
                 step_lp: design(FilterKind::LowPass(STEP_LP_HZ)),
                 fc_lp: design(FilterKind::LowPass(FC_LP_HZ)),
                 ic_lp: design(FilterKind::LowPass(IC_LP_HZ)),
-                turn_lp: design(FilterKind::LowPass(TURN_LP_HZ)),
-                hp: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs)
-                    .expect("0.2 Hz below fs/2"),
+                step_lp_d: Sos::butterworth(4, FilterKind::LowPass(STEP_LP_HZ), fs_d)
+                    .expect("3 Hz below fs/2 for fs ≥ 12 Hz"),
+                turn_lp_d: Sos::butterworth(4, FilterKind::LowPass(TURN_LP_HZ), fs_d)
+                    .expect("0.4 Hz below fs/2 for fs ≥ 12 Hz"),
+                hp_d: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs_d)
+                    .expect("0.2 Hz below fs/2 for fs ≥ 12 Hz"),
             },
+            dec,
         }
     }
 
@@ -366,10 +384,26 @@ impl LowBackDetector {
             *v -= mean;
         }
         let up_mean = up_mean / n as f64;
-        // The step, IC and FC low-passes of `a_v` in one pass (the IC and FC ones are only
-        // needed when the block has steps, but as lanes of one recursion they come at
-        // little extra time).
         let f = &self.filters;
+        // The slow branches (the step low-pass for the gate below and the vertical velocity,
+        // turn rate, ML velocity and frontal-plane tilt further on) are all far below
+        // 12.5 Hz: they run on block means at ≈ 25 Hz ([`crate::dsp::block_means`], blocks
+        // counted from the window start, so the same for any chunking) and are interpolated
+        // back where full-rate indices read them.
+        let dec = self.dec;
+        let fs_d = fs / dec as f64;
+        let dt_d = 1.0 / fs_d;
+        let pad_d = (0.5 * fs_d) as usize;
+        let m = n.div_ceil(dec);
+        let smooth_d = f.step_lp_d.filtfilt(&crate::dsp::block_means(&av, dec), pad_d);
+        let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
+        // Gate: a block whose core can hold no step (see below) is skipped before the
+        // full-rate filters.
+        if !may_have_step(&smooth_d, dec, n, w0, core0, core1 + search as u64, fs_d) {
+            return Vec::new();
+        }
+        // The step, IC and FC low-passes of `a_v` at the full rate, in one pass (as lanes of
+        // one recursion the three come at little more time than one).
         let [smooth, ic_low, fc_low]: [Vec<f64>; 3] =
             filtfilt_many(&[&f.step_lp, &f.ic_lp, &f.fc_lp], &[&av, &av, &av], pad)
                 .try_into()
@@ -382,7 +416,6 @@ impl LowBackDetector {
             ((MIN_SPACING_FRACTION * step_period_s).max(MIN_STEP_S) * fs).round() as usize;
         let wlen = (2.0 * fs) as usize;
         let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
-        let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
         // An IC in the core needs a peak in [core start, core end + search): otherwise this
         // block reports nothing and the rest of the work is skipped.
         if !peaks.iter().any(|&p| {
@@ -417,21 +450,35 @@ impl LowBackDetector {
             }
             self.last_walking_up = Some(up_mean);
         }
-        let horiz: Vec<[f64; 3]> = win
-            .iter()
-            .map(|b| {
+        // Per block: mean horizontal specific force, yaw rate (about "up", rad/s) and the
+        // angular rate (deg/s) for the roll rate once the frame is known.
+        let mut horiz = Vec::with_capacity(m);
+        let mut yaw_d = Vec::with_capacity(m);
+        let mut gyr_d = Vec::with_capacity(m);
+        for c in win.chunks(dec) {
+            let (mut h, mut y, mut g) = (Vector3::zeros(), 0.0, Vector3::zeros());
+            for b in c {
                 let a = Vector3::from(b.acc);
                 let up = Vector3::from(b.up);
-                let h = a - up * a.dot(&up);
-                [h.x, h.y, h.z]
-            })
-            .collect();
-        let vz = self.filters.hp.filtfilt(&cumtrapz(&smooth, dt), pad);
+                let w = Vector3::from(b.gyr);
+                h += a - up * a.dot(&up);
+                y += w.dot(&up);
+                g += w;
+            }
+            let k = 1.0 / c.len() as f64;
+            horiz.push([h.x * k, h.y * k, h.z * k]);
+            yaw_d.push((y * k).to_radians());
+            gyr_d.push(g * k);
+        }
+        let vz = f.hp_d.filtfilt(&cumtrapz(&smooth_d, dt_d), pad_d);
         // Forward from the walking span only (first to last step of the window), so that
         // sitting down or bending cannot steer it; accumulated over walking blocks (the sensor
         // is fixed on the pelvis) with a slow decay, and reset when the sensor moved.
         let (s0, s1) = (ics[0], ics[ics.len() - 1] + 1);
-        let cov = forward_covariance(&horiz[s0..s1], &vz[s0..s1]);
+        // The blocks whose centres lie in the walking span.
+        let (d0, d1) = ((s0 / dec).min(m - 1), (s1.div_ceil(dec)).clamp(1, m));
+        // × dec: the sum over blocks stands for the sum over their samples.
+        let cov = forward_covariance(&horiz[d0..d1], &vz[d0..d1]) * dec as f64;
         if ics.len() >= 4 {
             self.forward_acc = self.forward_acc * FORWARD_MEMORY + cov;
         }
@@ -451,15 +498,11 @@ impl LowBackDetector {
         // would bias the sway. Estimate the walking speed v as the least-squares gain from
         // the slow yaw rate to the slow lateral acceleration (both below the stride band),
         // clamped to a plausible 0–2 m/s, and remove v·ω.
-        let yaw_rps: Vec<f64> = win
-            .iter()
-            .map(|b| Vector3::from(b.gyr).dot(&Vector3::from(b.up)).to_radians())
-            .collect();
-        let mut slow = filtfilt_many(&[&f.turn_lp, &f.turn_lp], &[&ml, &yaw_rps], pad);
+        let mut slow = filtfilt_many(&[&f.turn_lp_d, &f.turn_lp_d], &[&ml, &yaw_d], pad_d);
         let yaw_slow = slow.pop().unwrap_or_default();
         let ml_slow = slow.pop().unwrap_or_default();
         let (mut sxy, mut sxx) = (0.0, 0.0);
-        for i in s0..s1 {
+        for i in d0..d1 {
             sxy += ml_slow[i] * yaw_slow[i];
             sxx += yaw_slow[i] * yaw_slow[i];
         }
@@ -468,22 +511,19 @@ impl LowBackDetector {
         } else {
             0.0
         };
-        for (m, w) in ml.iter_mut().zip(&yaw_rps) {
+        for (m, w) in ml.iter_mut().zip(&yaw_d) {
             *m -= v_turn * w;
         }
-        let roll_rate: Vec<f64> = win
-            .iter()
-            .map(|b| Vector3::from(b.gyr).dot(&frame.forward))
-            .collect();
+        let roll_rate: Vec<f64> = gyr_d.iter().map(|g| g.dot(&frame.forward)).collect();
         // Integration is itself a low-pass, so no further smoothing is needed before it.
-        let hp = &self.filters.hp;
-        let mut ints = filtfilt_many(
+        let hp = &f.hp_d;
+        let ints = filtfilt_many(
             &[hp, hp],
-            &[&cumtrapz(&ml, dt), &cumtrapz(&roll_rate, dt)],
-            pad,
+            &[&cumtrapz(&ml, dt_d), &cumtrapz(&roll_rate, dt_d)],
+            pad_d,
         );
-        let roll_deg = ints.pop().unwrap_or_default();
-        let ml_v = ints.pop().unwrap_or_default();
+        let ml_v = crate::dsp::upsample_linear(&ints[0], dec, n);
+        let roll_deg = crate::dsp::upsample_linear(&ints[1], dec, n);
         let merge_gap = (SAME_SIDE_MERGE_FRACTION * step_period_s * fs).round() as usize;
         let (peaks, ics) = merge_same_side(peaks, ics, &ml_v, merge_gap);
         let scores = side_scores(&ml_v, &ics);
@@ -541,6 +581,33 @@ impl LowBackDetector {
         }
         out
     }
+}
+
+/// Whether the block-mean step signal `smooth_d` (`dec` samples per block over a window of
+/// `n` samples starting at global index `w0`) has any candidate step peak whose block centre
+/// lies in `[from, to)`, widened by two blocks either side: a local maximum with at least
+/// [`GATE_PROMINENCE_FRACTION`] of [`MIN_STEP_PROMINENCE_MPS2`] (within a 2 s window).
+/// Without one, the full-rate step signal has no step peak there either (the block means
+/// differ from it by the boxcar's few per cent at 3 Hz, far less than the margin), so the
+/// block is skipped before its full-rate filters.
+fn may_have_step(
+    smooth_d: &[f64],
+    dec: usize,
+    n: usize,
+    w0: u64,
+    from: u64,
+    to: u64,
+    fs_d: f64,
+) -> bool {
+    let wlen = (2.0 * fs_d).ceil() as usize + 1;
+    let widen = 2 * dec as u64;
+    let min = GATE_PROMINENCE_FRACTION * MIN_STEP_PROMINENCE_MPS2;
+    crate::dsp::local_maxima(smooth_d).into_iter().any(|k| {
+        let g = w0 as f64 + crate::dsp::block_centre(k, dec, n);
+        g + widen as f64 >= from as f64
+            && g < (to + widen) as f64
+            && crate::dsp::prominence_at_least(smooth_d, k, wlen, min)
+    })
 }
 
 /// Dominant step period (s) of a smoothed vertical acceleration, from its autocorrelation
