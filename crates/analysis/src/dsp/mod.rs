@@ -412,20 +412,21 @@ pub fn cumtrapz(x: &[f64], dt_s: f64) -> Vec<f64> {
 
 /// Central-difference derivative (one-sided at the ends).
 pub fn derivative(x: &[f64], dt_s: f64) -> Vec<f64> {
+    (0..x.len()).map(|i| derivative_at(x, i, dt_s)).collect()
+}
+
+/// Sample `i` of [`derivative`]`(x, dt_s)` alone (for a search over a short range).
+pub fn derivative_at(x: &[f64], i: usize, dt_s: f64) -> f64 {
     let n = x.len();
-    (0..n)
-        .map(|i| {
-            if n < 2 {
-                0.0
-            } else if i == 0 {
-                (x[1] - x[0]) / dt_s
-            } else if i == n - 1 {
-                (x[n - 1] - x[n - 2]) / dt_s
-            } else {
-                (x[i + 1] - x[i - 1]) / (2.0 * dt_s)
-            }
-        })
-        .collect()
+    if n < 2 {
+        0.0
+    } else if i == 0 {
+        (x[1] - x[0]) / dt_s
+    } else if i == n - 1 {
+        (x[n - 1] - x[n - 2]) / dt_s
+    } else {
+        (x[i + 1] - x[i - 1]) / (2.0 * dt_s)
+    }
 }
 
 /// Indices of local maxima (first sample of a flat top), excluding the two ends.
@@ -609,30 +610,53 @@ pub fn block_centre(k: usize, block: usize, n: usize) -> f64 {
 
 /// Back to the input rate: `n` samples of the signal whose block means (see [`block_means`],
 /// `block` samples each) are `xd`, linear between block centres and held before the first
-/// and after the last centre. Empty when `xd` is.
+/// and after the last centre (each value as [`upsample_linear_at`] gives it). Empty when
+/// `xd` is.
 pub fn upsample_linear(xd: &[f64], block: usize, n: usize) -> Vec<f64> {
     let m = xd.len();
     if m == 0 {
         return Vec::new();
     }
     let mut out = Vec::with_capacity(n);
-    let mut k = 0;
-    let mut c0 = block_centre(0, block, n);
-    let mut c1 = block_centre(1, block, n);
-    for i in 0..n {
-        let t = i as f64;
-        while k + 1 < m && c1 <= t {
-            k += 1;
-            c0 = c1;
-            c1 = block_centre(k + 1, block, n);
-        }
-        out.push(if k + 1 >= m || t <= c0 {
-            xd[k]
-        } else {
-            xd[k] + (xd[k + 1] - xd[k]) * (t - c0) / (c1 - c0)
-        });
+    // Held up to the first centre, then one straight piece per pair of centres.
+    let first = (block_centre(0, block, n).ceil() as usize).min(n);
+    out.resize(first, xd[0]);
+    for k in 0..m - 1 {
+        let (ca, cb) = (block_centre(k, block, n), block_centre(k + 1, block, n));
+        let end = (cb.ceil() as usize).min(n);
+        let (a, d) = (xd[k], xd[k + 1] - xd[k]);
+        out.extend((out.len()..end).map(|i| a + d * ((i as f64 - ca) / (cb - ca))));
     }
+    out.resize(n, xd[m - 1]);
     out
+}
+
+/// Sample `i` of [`upsample_linear`]`(xd, block, n)` alone (0 when `xd` is empty).
+pub fn upsample_linear_at(xd: &[f64], block: usize, n: usize, i: usize) -> f64 {
+    let m = xd.len();
+    if m == 0 {
+        return 0.0;
+    }
+    let block = block.max(1);
+    let k = (i / block).min(m - 1);
+    let t = i as f64;
+    let c = block_centre(k, block, n);
+    // The two centres around `i`: its block's and the neighbour on its side.
+    let k0 = if t >= c {
+        k
+    } else if k == 0 {
+        return xd[0];
+    } else {
+        k - 1
+    };
+    if k0 + 1 >= m {
+        return xd[m - 1];
+    }
+    let (ca, cb) = (block_centre(k0, block, n), block_centre(k0 + 1, block, n));
+    if t <= ca {
+        return xd[k0];
+    }
+    xd[k0] + (xd[k0 + 1] - xd[k0]) * ((t - ca) / (cb - ca))
 }
 
 /// Median of a slice (NaN-free input assumed); `None` when empty.
@@ -875,5 +899,15 @@ mod tests {
         assert_eq!(block_means(&x, 1), x);
         assert_eq!(upsample_linear(&x, 1, 10), x);
         assert!(upsample_linear(&[], 4, 10).is_empty());
+        // Point evaluation gives the same samples, also for odd lengths and a short last block.
+        let z: Vec<f64> = (0..7).map(|i| ((i * 5 % 7) as f64).sin()).collect();
+        for (block, n) in [(4, 27), (3, 21), (1, 7), (5, 31)] {
+            let zd = &z[..n.div_ceil(block)];
+            let all = upsample_linear(zd, block, n);
+            assert_eq!(all.len(), n);
+            for (i, v) in all.iter().enumerate() {
+                assert_eq!(*v, upsample_linear_at(zd, block, n, i), "{block} {n} {i}");
+            }
+        }
     }
 }

@@ -36,7 +36,7 @@
 //! Latency: an event is reported once its block has been processed, i.e. at most
 //! `CORE_S + MARGIN_S` seconds after it happened.
 
-use crate::dsp::{cumtrapz, derivative, filtfilt_many, find_peaks, FilterKind, Sos};
+use crate::dsp::{cumtrapz, derivative_at, filtfilt_many, find_peaks, FilterKind, Sos};
 use crate::orientation::{forward_covariance, forward_from_walking, DecimatedMahony, MahonyGains};
 use nalgebra::Vector3;
 use steady_core::ImuSample;
@@ -424,14 +424,15 @@ impl LowBackDetector {
         }) {
             return Vec::new();
         }
-        let fc_d = derivative(&fc_low, dt);
-        let ic_sig = derivative(&ic_low, dt);
+        // The IC and FC features are derivatives, only needed over the short searches.
+        let ic_sig = |i: usize| derivative_at(&ic_low, i, dt);
+        let fc_d = |i: usize| derivative_at(&fc_low, i, dt);
         // IC of every peak in the window (also the margins, for step lengths).
         let ics: Vec<usize> = peaks
             .iter()
             .map(|&p| {
                 let a = p.saturating_sub(search);
-                argmax(&ic_sig[a..=p]).map_or(p, |k| a + k)
+                argmax_by(a..=p, ic_sig).unwrap_or(p)
             })
             .collect();
         if core_steps_of(&ics, w0, core0, core1) == 0 {
@@ -523,7 +524,7 @@ impl LowBackDetector {
             pad_d,
         );
         let ml_v = crate::dsp::upsample_linear(&ints[0], dec, n);
-        let roll_deg = crate::dsp::upsample_linear(&ints[1], dec, n);
+        let roll_deg = |i: usize| crate::dsp::upsample_linear_at(&ints[1], dec, n, i);
         let merge_gap = (SAME_SIDE_MERGE_FRACTION * step_period_s * fs).round() as usize;
         let (peaks, ics) = merge_same_side(peaks, ics, &ml_v, merge_gap);
         let scores = side_scores(&ml_v, &ics);
@@ -539,7 +540,7 @@ impl LowBackDetector {
             let fc = {
                 let end = next_ic.unwrap_or(n - 1).min(p + (fs * 0.6) as usize);
                 if end > p + 1 {
-                    argmin(&fc_d[p..end]).map(|k| p + k)
+                    argmin_by(p..end, fc_d)
                 } else {
                     None
                 }
@@ -547,9 +548,10 @@ impl LowBackDetector {
             let vertical_excursion_m = next_ic.and_then(|j| step_excursion(&av[ic..=j], dt));
             let pelvic_tilt_deg = match (fc, next_ic) {
                 (Some(f), Some(j)) if j > f => {
-                    let seg = &roll_deg[f..=j];
-                    let mx = seg.iter().cloned().fold(f64::MIN, f64::max);
-                    let mn = seg.iter().cloned().fold(f64::MAX, f64::min);
+                    let seg = (f..=j).map(roll_deg);
+                    let (mx, mn) = seg.fold((f64::MIN, f64::MAX), |(mx, mn), v| {
+                        (mx.max(v), mn.min(v))
+                    });
                     Some(mx - mn)
                 }
                 _ => None,
@@ -718,24 +720,21 @@ fn core_steps_of(ics: &[usize], w0: u64, core0: u64, core1: u64) -> usize {
         .count()
 }
 
-fn argmax(x: &[f64]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (i, &v) in x.iter().enumerate() {
-        if best.is_none_or(|b| v > x[b]) {
-            best = Some(i);
+/// The first index of `range` where `f` is largest (`None` for an empty range).
+fn argmax_by(range: impl Iterator<Item = usize>, f: impl Fn(usize) -> f64) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for i in range {
+        let v = f(i);
+        if best.is_none_or(|(_, b)| v > b) {
+            best = Some((i, v));
         }
     }
-    best
+    best.map(|(i, _)| i)
 }
 
-fn argmin(x: &[f64]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (i, &v) in x.iter().enumerate() {
-        if best.is_none_or(|b| v < x[b]) {
-            best = Some(i);
-        }
-    }
-    best
+/// The first index of `range` where `f` is smallest (`None` for an empty range).
+fn argmin_by(range: impl Iterator<Item = usize>, f: impl Fn(usize) -> f64) -> Option<usize> {
+    argmax_by(range, |i| -f(i))
 }
 
 /// Vertical excursion (max − min, m) over one step: double integration assuming the step is
