@@ -397,6 +397,23 @@ impl SosState {
     }
 }
 
+/// Dot product of two equally long slices (the shorter length otherwise), summed in four
+/// interleaved partial sums so the additions do not wait on each other.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 /// Cumulative trapezoid integral with step `dt_s`, starting at 0.
 pub fn cumtrapz(x: &[f64], dt_s: f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(x.len());
@@ -909,5 +926,15 @@ mod tests {
                 assert_eq!(*v, upsample_linear_at(zd, block, n, i), "{block} {n} {i}");
             }
         }
+    }
+
+    #[test]
+    fn dot_sums_all_products() {
+        let a: Vec<f64> = (0..11).map(|i| i as f64).collect();
+        let b: Vec<f64> = (0..11).map(|i| (i % 3) as f64 - 1.0).collect();
+        let direct: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert_eq!(dot(&a, &b), direct);
+        assert_eq!(dot(&a[..3], &b), a[1] * b[1] + a[2] * b[2] - a[0]);
+        assert_eq!(dot(&[], &b), 0.0);
     }
 }

@@ -638,7 +638,7 @@ pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
     }
     let r: Vec<f64> = (0..=hi)
         .map(|lag| {
-            let s: f64 = z[..n - lag].iter().zip(&z[lag..]).map(|(a, b)| a * b).sum();
+            let s = crate::dsp::dot(&z[..n - lag], &z[lag..]);
             s / (n - lag) as f64 / r0
         })
         .collect();
