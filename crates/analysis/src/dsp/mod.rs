@@ -414,6 +414,19 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
+/// Sum of a slice in four interleaved partial sums (see [`dot`]).
+pub fn sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let c = x.chunks_exact(4);
+    let tail: f64 = c.remainder().iter().sum();
+    for v in c {
+        for k in 0..4 {
+            acc[k] += v[k];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 /// Cumulative trapezoid integral with step `dt_s`, starting at 0.
 pub fn cumtrapz(x: &[f64], dt_s: f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(x.len());
@@ -936,5 +949,7 @@ mod tests {
         assert_eq!(dot(&a, &b), direct);
         assert_eq!(dot(&a[..3], &b), a[1] * b[1] + a[2] * b[2] - a[0]);
         assert_eq!(dot(&[], &b), 0.0);
+        assert_eq!(sum(&a), 55.0);
+        assert_eq!(sum(&a[..3]), 3.0);
     }
 }

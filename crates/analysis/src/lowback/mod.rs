@@ -372,14 +372,12 @@ impl LowBackDetector {
         // Edge transients of the filters stay inside the margins; a short reflection suffices.
         let pad = n.min((0.5 * fs) as usize);
         // 1. Vertical acceleration and horizontal vectors.
-        let mut av = Vec::with_capacity(n);
-        let mut up_mean = Vector3::zeros();
-        for b in win {
-            let up = Vector3::from(b.up);
-            av.push(Vector3::from(b.acc).dot(&up));
-            up_mean += up;
-        }
-        let mean = av.iter().sum::<f64>() / n as f64;
+        let mut av: Vec<f64> = win
+            .iter()
+            .map(|b| b.acc[0] * b.up[0] + b.acc[1] * b.up[1] + b.acc[2] * b.up[2])
+            .collect();
+        let up_mean = win.iter().fold(Vector3::zeros(), |s, b| s + Vector3::from(b.up));
+        let mean = crate::dsp::sum(&av) / n as f64;
         for v in av.iter_mut() {
             *v -= mean;
         }
@@ -677,7 +675,7 @@ fn side_scores(ml_v: &[f64], ics: &[usize]) -> Vec<f64> {
             let next = ics.get(k + 1).copied().filter(|&j| j > ic);
             match (prev, next) {
                 (Some(a), Some(b)) if b > a + 1 => {
-                    ml_v[ic] - ml_v[a..b].iter().sum::<f64>() / (b - a) as f64
+                    ml_v[ic] - crate::dsp::sum(&ml_v[a..b]) / (b - a) as f64
                 }
                 _ => ml_v[ic],
             }
