@@ -236,6 +236,7 @@ impl LowBackDetector {
     /// Feeds samples; returns steps whose block is complete.
     pub fn push(&mut self, samples: &[ImuSample]) -> Vec<StepCandidate> {
         let mut out = Vec::new();
+        let period = 1.0 / self.fs_hz;
         for s in samples {
             // A reading with a non-finite value is corrupt: drop it (it would poison the
             // attitude filter for good); the time axis keeps the hole.
@@ -252,13 +253,12 @@ impl LowBackDetector {
                 // Lost samples (a hole in `t`): the filters need a uniform grid, so the hole
                 // is bridged linearly for analysis only (never written back); a bridge has no
                 // peaks, so no step is invented, and a hole longer than a step ends the bout.
-                let period = 1.0 / self.fs_hz;
-                let periods = (t - prev.t_s) / period;
-                // Below 1.5 periods nothing is missing (skips the rounding on every sample).
-                let missing = if periods < 1.5 {
+                // Below 1.5 periods nothing is missing (skips the division and rounding on
+                // every sample).
+                let missing = if t - prev.t_s < 1.5 * period {
                     0
                 } else {
-                    periods.round() as i64 - 1
+                    ((t - prev.t_s) / period).round() as i64 - 1
                 };
                 for m in 1..=missing.clamp(0, MAX_BRIDGE_SAMPLES) {
                     let w = m as f64 / (missing + 1) as f64;
@@ -278,8 +278,8 @@ impl LowBackDetector {
                 }
             }
             let dt = match self.last {
-                Some(prev) if t - prev.t_s < 1.0 => (t - prev.t_s).min(1.0 / self.fs_hz * 1.5),
-                _ => 1.0 / self.fs_hz,
+                Some(prev) if t - prev.t_s < 1.0 => (t - prev.t_s).min(period * 1.5),
+                _ => period,
             };
             let sample = Bridge {
                 t_s: t,
