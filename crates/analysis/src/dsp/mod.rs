@@ -486,21 +486,49 @@ pub fn local_maxima(x: &[f64]) -> Vec<usize> {
 pub fn prominence(x: &[f64], i: usize, wlen: usize) -> f64 {
     let lo = i.saturating_sub(wlen);
     let hi = (i + wlen).min(x.len() - 1);
-    let mut left_min = x[i];
-    for j in (lo..i).rev() {
-        if x[j] > x[i] {
-            break;
-        }
-        left_min = left_min.min(x[j]);
-    }
-    let mut right_min = x[i];
-    for &v in &x[i + 1..=hi] {
-        if v > x[i] {
-            break;
-        }
-        right_min = right_min.min(v);
-    }
+    let left_min = min_before_higher(&x[lo..i], x[i], true);
+    let right_min = min_before_higher(&x[i + 1..=hi], x[i], false);
     x[i] - left_min.max(right_min)
+}
+
+/// The lowest of `peak` and the values of `seg` scanned (from its end when `backwards`) up
+/// to the first one above `peak`. Four values at a time while none is above (a minimum does
+/// not depend on the order it is taken in, so this is exactly the one-by-one scan).
+fn min_before_higher(seg: &[f64], peak: f64, backwards: bool) -> f64 {
+    let mut m = [peak; 4];
+    let one_by_one = |m: [f64; 4], vals: &mut dyn Iterator<Item = &f64>| -> (f64, bool) {
+        let mut mm = m[0].min(m[1]).min(m[2].min(m[3]));
+        for &v in vals {
+            if v > peak {
+                return (mm, true);
+            }
+            mm = mm.min(v);
+        }
+        (mm, false)
+    };
+    if backwards {
+        let mut chunks = seg.rchunks_exact(4);
+        for c in &mut chunks {
+            if c.iter().any(|&v| v > peak) {
+                return one_by_one(m, &mut c.iter().rev()).0;
+            }
+            for k in 0..4 {
+                m[k] = m[k].min(c[k]);
+            }
+        }
+        one_by_one(m, &mut chunks.remainder().iter().rev()).0
+    } else {
+        let mut chunks = seg.chunks_exact(4);
+        for c in &mut chunks {
+            if c.iter().any(|&v| v > peak) {
+                return one_by_one(m, &mut c.iter()).0;
+            }
+            for k in 0..4 {
+                m[k] = m[k].min(c[k]);
+            }
+        }
+        one_by_one(m, &mut chunks.remainder().iter()).0
+    }
 }
 
 /// `prominence(x, i, wlen) >= min` exactly, but each side's scan stops as soon as it has
@@ -871,6 +899,37 @@ mod tests {
         assert!(Sos::butterworth(3, FilterKind::LowPass(5.0), 100.0).is_err());
         assert!(Sos::butterworth(4, FilterKind::LowPass(60.0), 100.0).is_err());
         assert!(Sos::butterworth(4, FilterKind::BandPass(3.0, 2.0), 100.0).is_err());
+    }
+
+    #[test]
+    fn prominence_equals_a_one_by_one_scan() {
+        // The definition, scanned sample by sample each way until a higher sample.
+        let direct = |x: &[f64], i: usize, wlen: usize| {
+            let (lo, hi) = (i.saturating_sub(wlen), (i + wlen).min(x.len() - 1));
+            let mut left = x[i];
+            for j in (lo..i).rev() {
+                if x[j] > x[i] {
+                    break;
+                }
+                left = left.min(x[j]);
+            }
+            let mut right = x[i];
+            for &v in &x[i + 1..=hi] {
+                if v > x[i] {
+                    break;
+                }
+                right = right.min(v);
+            }
+            x[i] - left.max(right)
+        };
+        let x: Vec<f64> = (0..300)
+            .map(|i| ((i * 37 % 101) as f64 * 0.07).sin() + (i as f64 * 0.05).cos())
+            .collect();
+        for i in local_maxima(&x) {
+            for wlen in [1, 3, 5, 20, 200] {
+                assert_eq!(prominence(&x, i, wlen), direct(&x, i, wlen), "{i} {wlen}");
+            }
+        }
     }
 
     #[test]

@@ -738,32 +738,35 @@ fn argmin_by(range: impl Iterator<Item = usize>, f: impl Fn(usize) -> f64) -> Op
 /// Vertical excursion (max − min, m) over one step: double integration assuming the step is
 /// one period of a periodic motion (the trunk ends the step at the height and vertical speed
 /// it started with), so the mean acceleration and the mean velocity over the step are zero.
+/// Both integrals run in one pass; the mean velocity is not subtracted explicitly: it would
+/// only add a straight line through the first sample to the height, which the removal of
+/// the line through the first and last sample takes out anyway.
 pub fn step_excursion(av: &[f64], dt_s: f64) -> Option<f64> {
-    if av.len() < 4 {
+    let n = av.len();
+    if n < 4 {
         return None;
     }
-    let m = av.iter().sum::<f64>() / av.len() as f64;
-    let a: Vec<f64> = av.iter().map(|v| v - m).collect();
-    let mut v = cumtrapz(&a, dt_s);
-    let mv = v.iter().sum::<f64>() / v.len() as f64;
-    v.iter_mut().for_each(|x| *x -= mv);
-    let mut p = cumtrapz(&v, dt_s);
-    detrend(&mut p);
-    let mx = p.iter().cloned().fold(f64::MIN, f64::max);
-    let mn = p.iter().cloned().fold(f64::MAX, f64::min);
+    let m = crate::dsp::sum(av) / n as f64;
+    // Height by two trapezoid integrals (0 at the first sample).
+    let mut h = Vec::with_capacity(n);
+    h.push(0.0);
+    let (mut a0, mut v0, mut p) = (av[0] - m, 0.0, 0.0);
+    for &x in &av[1..] {
+        let a = x - m;
+        let v = v0 + 0.5 * (a + a0) * dt_s;
+        p += 0.5 * (v + v0) * dt_s;
+        h.push(p);
+        (a0, v0) = (a, v);
+    }
+    // Detrended (line through the first sample, 0, and the last): max − min.
+    let last = h[n - 1];
+    let (mut mx, mut mn) = (f64::MIN, f64::MAX);
+    for (i, &p) in h.iter().enumerate() {
+        let d = p - last * i as f64 / (n - 1) as f64;
+        mx = mx.max(d);
+        mn = mn.min(d);
+    }
     Some(mx - mn)
-}
-
-/// Removes the straight line through the first and last sample.
-fn detrend(x: &mut [f64]) {
-    let n = x.len();
-    if n < 2 {
-        return;
-    }
-    let (a, b) = (x[0], x[n - 1]);
-    for (i, v) in x.iter_mut().enumerate() {
-        *v -= a + (b - a) * i as f64 / (n - 1) as f64;
-    }
 }
 
 /// Harmonic ratio of one stride of vertical acceleration (Smidt 1971; Menz et al. 2003):
