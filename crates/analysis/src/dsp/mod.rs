@@ -173,7 +173,7 @@ fn run_sections<const S: usize>(
         for j in 0..S {
             let s = &secs[j];
             let y = s.b[0] * u + z[j][0];
-            z[j][0] = (s.b[1] * u + z[j][1]) - s.a[0] * y;
+            z[j][0] = s.b[1] * u - s.a[0] * y + z[j][1];
             z[j][1] = s.b[2] * u - s.a[1] * y;
             u = y;
         }
@@ -333,7 +333,7 @@ fn lanes_step<const L: usize, const S: usize>(
     for j in 0..S {
         let [b0, b1, b2, a1, a2] = coef[j];
         let o = lanes_add(lanes_mul(b0, u), z[j][0]);
-        z[j][0] = lanes_sub(lanes_add(lanes_mul(b1, u), z[j][1]), lanes_mul(a1, o));
+        z[j][0] = lanes_add(lanes_sub(lanes_mul(b1, u), lanes_mul(a1, o)), z[j][1]);
         z[j][1] = lanes_sub(lanes_mul(b2, u), lanes_mul(a2, o));
         u = o;
     }
@@ -389,9 +389,7 @@ impl SosState {
         let mut v = x;
         for (s, z) in sos.sections.iter().zip(self.z.iter_mut()) {
             let y = s.b[0] * v + z[0];
-            // The terms without `y` first: the recursion then waits on `y` for one multiply
-            // and one subtraction only (it is latency-bound, not throughput-bound).
-            z[0] = (s.b[1] * v + z[1]) - s.a[0] * y;
+            z[0] = s.b[1] * v - s.a[0] * y + z[1];
             z[1] = s.b[2] * v - s.a[1] * y;
             v = y;
         }
