@@ -990,7 +990,7 @@ mod tests {
         assert!(upsample_linear(&[], 4, 10).is_empty());
         // Point evaluation gives the same samples, also for odd lengths and a short last block.
         let z: Vec<f64> = (0..7).map(|i| ((i * 5 % 7) as f64).sin()).collect();
-        for (block, n) in [(4, 27), (3, 21), (1, 7), (5, 31)] {
+        for (block, n) in [(4usize, 27usize), (3, 21), (1, 7), (5, 31)] {
             let zd = &z[..n.div_ceil(block)];
             let all = upsample_linear(zd, block, n);
             assert_eq!(all.len(), n);
