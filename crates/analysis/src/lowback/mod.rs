@@ -1,9 +1,20 @@
 //! Lower-back (L4/L5) single-sensor gait events, streaming.
 //!
 //! Pipeline per sample: a Mahony filter run at 25 Hz ([`crate::orientation::DecimatedMahony`],
-//! "up" interpolated over each block of samples) tracks "up" in sensor axes. Samples are buffered and processed in fixed blocks defined by *sample index* (core
-//! [`CORE_S`] seconds, with [`MARGIN_S`] seconds of context on both sides for zero-phase
-//! filtering), so the result never depends on how the input was chunked. Per block:
+//! "up" interpolated over each block of samples) tracks "up" in sensor axes. Samples are
+//! buffered and processed in fixed blocks defined by *sample index* (core [`CORE_S`] seconds,
+//! with [`MARGIN_S`] seconds of context on both sides for zero-phase filtering), so the
+//! result never depends on how the input was chunked.
+//!
+//! Two rates: what times events (the step, IC and FC low-passes of `a_v`, steps 2–4) runs
+//! at the sampling rate; everything whose band is far below 12.5 Hz runs on block means of
+//! `factor = round(fs / 25)` samples (the attitude filter's factor, so ≈ 25 Hz for any rate;
+//! blocks counted from the window start, [`crate::dsp::block_means`]): a step gate (the
+//! step low-pass of the block means; a block whose core holds no peak of at least
+//! [`GATE_PROMINENCE_FRACTION`] of the step prominence skips the full-rate filters), the
+//! vertical velocity for the forward direction, the turn low-pass, the ML velocity and the
+//! frontal-plane tilt (read back at full-rate indices by linear interpolation between block
+//! centres, [`crate::dsp::upsample_linear`]). Per block:
 //!
 //! 1. Vertical acceleration `a_v = acc·up − mean` (no sensor axis convention is assumed).
 //! 2. Steps: peaks of `a_v` low-passed at [`STEP_LP_HZ`] (one peak per step in the 0.5–3 Hz
