@@ -387,7 +387,9 @@ impl LowBackDetector {
             .iter()
             .map(|b| b.acc[0] * b.up[0] + b.acc[1] * b.up[1] + b.acc[2] * b.up[2])
             .collect();
-        let up_mean = win.iter().fold(Vector3::zeros(), |s, b| s + Vector3::from(b.up));
+        let up_mean = win
+            .iter()
+            .fold(Vector3::zeros(), |s, b| s + Vector3::from(b.up));
         let mean = crate::dsp::sum(&av) / n as f64;
         for v in av.iter_mut() {
             *v -= mean;
@@ -404,7 +406,9 @@ impl LowBackDetector {
         let dt_d = 1.0 / fs_d;
         let pad_d = (0.5 * fs_d) as usize;
         let m = n.div_ceil(dec);
-        let smooth_d = f.step_lp_d.filtfilt(&crate::dsp::block_means(&av, dec), pad_d);
+        let smooth_d = f
+            .step_lp_d
+            .filtfilt(&crate::dsp::block_means(&av, dec), pad_d);
         let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
         // Gate: a block whose core can hold no step (see below) is skipped before the
         // full-rate filters.
@@ -558,9 +562,8 @@ impl LowBackDetector {
             let pelvic_tilt_deg = match (fc, next_ic) {
                 (Some(f), Some(j)) if j > f => {
                     let seg = (f..=j).map(roll_deg);
-                    let (mx, mn) = seg.fold((f64::MIN, f64::MAX), |(mx, mn), v| {
-                        (mx.max(v), mn.min(v))
-                    });
+                    let (mx, mn) =
+                        seg.fold((f64::MIN, f64::MAX), |(mx, mn), v| (mx.max(v), mn.min(v)));
                     Some(mx - mn)
                 }
                 _ => None,
