@@ -529,15 +529,37 @@ impl LowBackDetector {
             *m -= v_turn * w;
         }
         let roll_rate: Vec<f64> = gyr_d.iter().map(|g| g.dot(&frame.forward)).collect();
+        let roll_int_d = cumtrapz(&roll_rate, dt_d);
         // Integration is itself a low-pass, so no further smoothing is needed before it.
         let hp = &f.hp_d;
-        let ints = filtfilt_many(
-            &[hp, hp],
-            &[&cumtrapz(&ml, dt_d), &cumtrapz(&roll_rate, dt_d)],
-            pad_d,
-        );
+        let ints = filtfilt_many(&[hp, hp], &[&cumtrapz(&ml, dt_d), &roll_int_d], pad_d);
         let ml_v = crate::dsp::upsample_linear(&ints[0], dec, n);
-        let roll_deg = |i: usize| crate::dsp::upsample_linear_at(&ints[1], dec, n, i);
+        // Frontal-plane tilt at a full-rate index: the 25 Hz high-passed angle plus the
+        // detail the block means lose, i.e. the full-rate integral of the roll rate minus the
+        // interpolated 25 Hz one (the high-pass only touches what is below 0.2 Hz, which both
+        // hold alike; constants cancel in an excursion, so the full-rate integral starts at
+        // the segment).
+        let hp_minus_int: Vec<f64> = ints[1]
+            .iter()
+            .zip(&roll_int_d)
+            .map(|(a, b)| a - b)
+            .collect();
+        let roll_rate_at = |i: usize| Vector3::from(win[i].gyr).dot(&frame.forward);
+        let tilt_excursion = |from: usize, to: usize| {
+            let (mut int, mut w0) = (0.0, roll_rate_at(from));
+            let (mut mx, mut mn) = (f64::MIN, f64::MAX);
+            for i in from..=to {
+                if i > from {
+                    let w = roll_rate_at(i);
+                    int += 0.5 * (w + w0) * dt;
+                    w0 = w;
+                }
+                let v = crate::dsp::upsample_linear_at(&hp_minus_int, dec, n, i) + int;
+                mx = mx.max(v);
+                mn = mn.min(v);
+            }
+            mx - mn
+        };
         let merge_gap = (SAME_SIDE_MERGE_FRACTION * step_period_s * fs).round() as usize;
         let (peaks, ics) = merge_same_side(peaks, ics, &ml_v, merge_gap);
         let scores = side_scores(&ml_v, &ics);
@@ -560,12 +582,7 @@ impl LowBackDetector {
             };
             let vertical_excursion_m = next_ic.and_then(|j| step_excursion(&av[ic..=j], dt));
             let pelvic_tilt_deg = match (fc, next_ic) {
-                (Some(f), Some(j)) if j > f => {
-                    let seg = (f..=j).map(roll_deg);
-                    let (mx, mn) =
-                        seg.fold((f64::MIN, f64::MAX), |(mx, mn), v| (mx.max(v), mn.min(v)));
-                    Some(mx - mn)
-                }
+                (Some(f), Some(j)) if j > f => Some(tilt_excursion(f, j)),
                 _ => None,
             };
             let side_score = scores[k];
