@@ -618,9 +618,10 @@ impl LowBackDetector {
 /// `n` samples starting at global index `w0`) has any candidate step peak whose block centre
 /// lies in `[from, to)`, widened by two blocks either side: a local maximum with at least
 /// [`GATE_PROMINENCE_FRACTION`] of [`MIN_STEP_PROMINENCE_MPS2`] (within a 2 s window).
-/// Without one, the full-rate step signal has no step peak there either (the block means
-/// differ from it by the boxcar's few per cent at 3 Hz, far less than the margin), so the
-/// block is skipped before its full-rate filters.
+/// Without one the block is skipped before its full-rate filters: a full-rate step peak
+/// keeps nearly all of its prominence in the block means (the boxcar loses 0.2 dB at 3 Hz,
+/// and sampling at 25 Hz misses the top of a ≤ 3 Hz peak by a few per cent), far more than
+/// the fraction asked for, so a block with a step is not skipped.
 fn may_have_step(
     smooth_d: &[f64],
     dec: usize,
