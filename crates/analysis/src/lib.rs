@@ -1,7 +1,8 @@
 //! Pure, deterministic gait and balance analysis (sans-IO: no threads, files, clocks).
 //!
 //! Module map:
-//! - [`dsp`]: Butterworth biquad filters (zero-phase and causal), integration, peaks, resampling.
+//! - [`dsp`]: Butterworth biquad filters (zero-phase and causal), integration, peaks, resampling
+//!   and block-mean decimation.
 //! - [`orientation`]: Mahony attitude filter and automatic sensor-to-body alignment.
 //! - [`foot`]: foot-mounted gait (per-foot IC/FC, strides, ZUPT stride length).
 //! - [`lowback`]: lower-back (L4/L5) gait event detection, side assignment, step length.

@@ -397,6 +397,36 @@ impl SosState {
     }
 }
 
+/// Dot product of two equally long slices (the shorter length otherwise), summed in four
+/// interleaved partial sums so the additions do not wait on each other.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Sum of a slice in four interleaved partial sums (see [`dot`]).
+pub fn sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let c = x.chunks_exact(4);
+    let tail: f64 = c.remainder().iter().sum();
+    for v in c {
+        for k in 0..4 {
+            acc[k] += v[k];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 /// Cumulative trapezoid integral with step `dt_s`, starting at 0.
 pub fn cumtrapz(x: &[f64], dt_s: f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(x.len());
@@ -412,20 +442,21 @@ pub fn cumtrapz(x: &[f64], dt_s: f64) -> Vec<f64> {
 
 /// Central-difference derivative (one-sided at the ends).
 pub fn derivative(x: &[f64], dt_s: f64) -> Vec<f64> {
+    (0..x.len()).map(|i| derivative_at(x, i, dt_s)).collect()
+}
+
+/// Sample `i` of [`derivative`]`(x, dt_s)` alone (for a search over a short range).
+pub fn derivative_at(x: &[f64], i: usize, dt_s: f64) -> f64 {
     let n = x.len();
-    (0..n)
-        .map(|i| {
-            if n < 2 {
-                0.0
-            } else if i == 0 {
-                (x[1] - x[0]) / dt_s
-            } else if i == n - 1 {
-                (x[n - 1] - x[n - 2]) / dt_s
-            } else {
-                (x[i + 1] - x[i - 1]) / (2.0 * dt_s)
-            }
-        })
-        .collect()
+    if n < 2 {
+        0.0
+    } else if i == 0 {
+        (x[1] - x[0]) / dt_s
+    } else if i == n - 1 {
+        (x[n - 1] - x[n - 2]) / dt_s
+    } else {
+        (x[i + 1] - x[i - 1]) / (2.0 * dt_s)
+    }
 }
 
 /// Indices of local maxima (first sample of a flat top), excluding the two ends.
@@ -455,21 +486,49 @@ pub fn local_maxima(x: &[f64]) -> Vec<usize> {
 pub fn prominence(x: &[f64], i: usize, wlen: usize) -> f64 {
     let lo = i.saturating_sub(wlen);
     let hi = (i + wlen).min(x.len() - 1);
-    let mut left_min = x[i];
-    for j in (lo..i).rev() {
-        if x[j] > x[i] {
-            break;
-        }
-        left_min = left_min.min(x[j]);
-    }
-    let mut right_min = x[i];
-    for &v in &x[i + 1..=hi] {
-        if v > x[i] {
-            break;
-        }
-        right_min = right_min.min(v);
-    }
+    let left_min = min_before_higher(&x[lo..i], x[i], true);
+    let right_min = min_before_higher(&x[i + 1..=hi], x[i], false);
     x[i] - left_min.max(right_min)
+}
+
+/// The lowest of `peak` and the values of `seg` scanned (from its end when `backwards`) up
+/// to the first one above `peak`. Four values at a time while none is above (a minimum does
+/// not depend on the order it is taken in, so this is exactly the one-by-one scan).
+fn min_before_higher(seg: &[f64], peak: f64, backwards: bool) -> f64 {
+    let mut m = [peak; 4];
+    let one_by_one = |m: [f64; 4], vals: &mut dyn Iterator<Item = &f64>| -> (f64, bool) {
+        let mut mm = m[0].min(m[1]).min(m[2].min(m[3]));
+        for &v in vals {
+            if v > peak {
+                return (mm, true);
+            }
+            mm = mm.min(v);
+        }
+        (mm, false)
+    };
+    if backwards {
+        let mut chunks = seg.rchunks_exact(4);
+        for c in &mut chunks {
+            if c.iter().any(|&v| v > peak) {
+                return one_by_one(m, &mut c.iter().rev()).0;
+            }
+            for k in 0..4 {
+                m[k] = m[k].min(c[k]);
+            }
+        }
+        one_by_one(m, &mut chunks.remainder().iter().rev()).0
+    } else {
+        let mut chunks = seg.chunks_exact(4);
+        for c in &mut chunks {
+            if c.iter().any(|&v| v > peak) {
+                return one_by_one(m, &mut c.iter()).0;
+            }
+            for k in 0..4 {
+                m[k] = m[k].min(c[k]);
+            }
+        }
+        one_by_one(m, &mut chunks.remainder().iter()).0
+    }
 }
 
 /// `prominence(x, i, wlen) >= min` exactly, but each side's scan stops as soon as it has
@@ -585,6 +644,77 @@ pub fn block_mean(samples: &[steady_core::ImuSample], block: usize) -> Vec<stead
             }
         })
         .collect()
+}
+
+/// Means of consecutive blocks of `block` values (a boxcar decimation of one channel, the
+/// counterpart of [`block_mean`]); a last, shorter block is averaged the same way. `block` 0
+/// or 1 returns the input.
+pub fn block_means(x: &[f64], block: usize) -> Vec<f64> {
+    if block <= 1 {
+        return x.to_vec();
+    }
+    x.chunks(block)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
+/// Position (in input samples) of the centre of block `k` of [`block_means`] over `n`
+/// samples: midway between the block's first and last sample.
+pub fn block_centre(k: usize, block: usize, n: usize) -> f64 {
+    let block = block.max(1);
+    let len = block.min(n.saturating_sub(k * block)).max(1);
+    (k * block) as f64 + (len - 1) as f64 / 2.0
+}
+
+/// Back to the input rate: `n` samples of the signal whose block means (see [`block_means`],
+/// `block` samples each) are `xd`, linear between block centres and held before the first
+/// and after the last centre (each value as [`upsample_linear_at`] gives it). Empty when
+/// `xd` is.
+pub fn upsample_linear(xd: &[f64], block: usize, n: usize) -> Vec<f64> {
+    let m = xd.len();
+    if m == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(n);
+    // Held up to the first centre, then one straight piece per pair of centres.
+    let first = (block_centre(0, block, n).ceil() as usize).min(n);
+    out.resize(first, xd[0]);
+    for k in 0..m - 1 {
+        let (ca, cb) = (block_centre(k, block, n), block_centre(k + 1, block, n));
+        let end = (cb.ceil() as usize).min(n);
+        let (a, d) = (xd[k], xd[k + 1] - xd[k]);
+        out.extend((out.len()..end).map(|i| a + d * ((i as f64 - ca) / (cb - ca))));
+    }
+    out.resize(n, xd[m - 1]);
+    out
+}
+
+/// Sample `i` of [`upsample_linear`]`(xd, block, n)` alone (0 when `xd` is empty).
+pub fn upsample_linear_at(xd: &[f64], block: usize, n: usize, i: usize) -> f64 {
+    let m = xd.len();
+    if m == 0 {
+        return 0.0;
+    }
+    let block = block.max(1);
+    let k = (i / block).min(m - 1);
+    let t = i as f64;
+    let c = block_centre(k, block, n);
+    // The two centres around `i`: its block's and the neighbour on its side.
+    let k0 = if t >= c {
+        k
+    } else if k == 0 {
+        return xd[0];
+    } else {
+        k - 1
+    };
+    if k0 + 1 >= m {
+        return xd[m - 1];
+    }
+    let (ca, cb) = (block_centre(k0, block, n), block_centre(k0 + 1, block, n));
+    if t <= ca {
+        return xd[k0];
+    }
+    xd[k0] + (xd[k0 + 1] - xd[k0]) * ((t - ca) / (cb - ca))
 }
 
 /// Median of a slice (NaN-free input assumed); `None` when empty.
@@ -772,6 +902,37 @@ mod tests {
     }
 
     #[test]
+    fn prominence_equals_a_one_by_one_scan() {
+        // The definition, scanned sample by sample each way until a higher sample.
+        let direct = |x: &[f64], i: usize, wlen: usize| {
+            let (lo, hi) = (i.saturating_sub(wlen), (i + wlen).min(x.len() - 1));
+            let mut left = x[i];
+            for j in (lo..i).rev() {
+                if x[j] > x[i] {
+                    break;
+                }
+                left = left.min(x[j]);
+            }
+            let mut right = x[i];
+            for &v in &x[i + 1..=hi] {
+                if v > x[i] {
+                    break;
+                }
+                right = right.min(v);
+            }
+            x[i] - left.max(right)
+        };
+        let x: Vec<f64> = (0..300)
+            .map(|i| ((i * 37 % 101) as f64 * 0.07).sin() + (i as f64 * 0.05).cos())
+            .collect();
+        for i in local_maxima(&x) {
+            for wlen in [1, 3, 5, 20, 200] {
+                assert_eq!(prominence(&x, i, wlen), direct(&x, i, wlen), "{i} {wlen}");
+            }
+        }
+    }
+
+    #[test]
     fn early_stopping_prominence_test_agrees_with_the_full_prominence() {
         let x: Vec<f64> = (0..400)
             .map(|i| ((i * 37 % 101) as f64 * 0.07).sin() + (i as f64 * 0.05).cos())
@@ -806,5 +967,48 @@ mod tests {
         assert!((y[2] - 2.0).abs() < 1e-12);
         let c = cumtrapz(&[1.0, 1.0, 1.0], 0.5);
         assert_eq!(c, vec![0.0, 0.5, 1.0]);
+    }
+
+    #[test]
+    fn block_means_and_linear_upsampling_invert_on_a_ramp() {
+        // A ramp's block means sit on the ramp at the block centres, so upsampling them gives
+        // the ramp back between the first and the last centre (and holds outside).
+        let x: Vec<f64> = (0..10).map(|i| 2.0 * i as f64 + 1.0).collect();
+        let d = block_means(&x, 4);
+        // Blocks 0..4, 4..8, 8..10: centres 1.5, 5.5, 8.5.
+        assert_eq!(d, vec![4.0, 12.0, 18.0]);
+        assert_eq!(block_centre(2, 4, 10), 8.5);
+        let y = upsample_linear(&d, 4, 10);
+        assert_eq!(y.len(), 10);
+        assert_eq!(&y[..2], &[4.0, 4.0]);
+        for i in 2..=8 {
+            assert!((y[i] - x[i]).abs() < 1e-12, "{i}: {} vs {}", y[i], x[i]);
+        }
+        assert_eq!(y[9], 18.0);
+        assert_eq!(block_means(&x, 1), x);
+        assert_eq!(upsample_linear(&x, 1, 10), x);
+        assert!(upsample_linear(&[], 4, 10).is_empty());
+        // Point evaluation gives the same samples, also for odd lengths and a short last block.
+        let z: Vec<f64> = (0..7).map(|i| ((i * 5 % 7) as f64).sin()).collect();
+        for (block, n) in [(4usize, 27usize), (3, 21), (1, 7), (5, 31)] {
+            let zd = &z[..n.div_ceil(block)];
+            let all = upsample_linear(zd, block, n);
+            assert_eq!(all.len(), n);
+            for (i, v) in all.iter().enumerate() {
+                assert_eq!(*v, upsample_linear_at(zd, block, n, i), "{block} {n} {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn dot_sums_all_products() {
+        let a: Vec<f64> = (0..11).map(|i| i as f64).collect();
+        let b: Vec<f64> = (0..11).map(|i| (i % 3) as f64 - 1.0).collect();
+        let direct: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert_eq!(dot(&a, &b), direct);
+        assert_eq!(dot(&a[..3], &b), a[1] * b[1] + a[2] * b[2] - a[0]);
+        assert_eq!(dot(&[], &b), 0.0);
+        assert_eq!(sum(&a), 55.0);
+        assert_eq!(sum(&a[..3]), 3.0);
     }
 }

@@ -1,9 +1,20 @@
 //! Lower-back (L4/L5) single-sensor gait events, streaming.
 //!
 //! Pipeline per sample: a Mahony filter run at 25 Hz ([`crate::orientation::DecimatedMahony`],
-//! "up" interpolated over each block of samples) tracks "up" in sensor axes. Samples are buffered and processed in fixed blocks defined by *sample index* (core
-//! [`CORE_S`] seconds, with [`MARGIN_S`] seconds of context on both sides for zero-phase
-//! filtering), so the result never depends on how the input was chunked. Per block:
+//! "up" interpolated over each block of samples) tracks "up" in sensor axes. Samples are
+//! buffered and processed in fixed blocks defined by *sample index* (core [`CORE_S`] seconds,
+//! with [`MARGIN_S`] seconds of context on both sides for zero-phase filtering), so the
+//! result never depends on how the input was chunked.
+//!
+//! Two rates: what times events (the step, IC and FC low-passes of `a_v`, steps 2–4) runs
+//! at the sampling rate; everything whose band is far below 12.5 Hz runs on block means of
+//! `factor = round(fs / 25)` samples (the attitude filter's factor, so ≈ 25 Hz for any rate;
+//! blocks counted from the window start, [`crate::dsp::block_means`]): a step gate (the
+//! step low-pass of the block means; a block whose core holds no peak of at least
+//! [`GATE_PROMINENCE_FRACTION`] of the step prominence skips the full-rate filters), the
+//! vertical velocity for the forward direction, the turn low-pass, the ML velocity and the
+//! frontal-plane tilt (read back at full-rate indices by linear interpolation between block
+//! centres, [`crate::dsp::upsample_linear`]). Per block:
 //!
 //! 1. Vertical acceleration `a_v = acc·up − mean` (no sensor axis convention is assumed).
 //! 2. Steps: peaks of `a_v` low-passed at [`STEP_LP_HZ`] (one peak per step in the 0.5–3 Hz
@@ -36,7 +47,7 @@
 //! Latency: an event is reported once its block has been processed, i.e. at most
 //! `CORE_S + MARGIN_S` seconds after it happened.
 
-use crate::dsp::{cumtrapz, derivative, filtfilt_many, find_peaks, FilterKind, Sos};
+use crate::dsp::{cumtrapz, derivative_at, filtfilt_many, find_peaks, FilterKind, Sos};
 use crate::orientation::{forward_covariance, forward_from_walking, DecimatedMahony, MahonyGains};
 use nalgebra::Vector3;
 use steady_core::ImuSample;
@@ -82,6 +93,10 @@ pub const FORWARD_MEMORY: f64 = 0.8;
 /// Low-pass separating turning (slow yaw) from gait sway (Hz): below the slowest stride
 /// frequency of normal walking.
 pub const TURN_LP_HZ: f64 = 0.4;
+/// Fraction of [`MIN_STEP_PROMINENCE_MPS2`] a block-mean step peak needs to let its block
+/// through to the full-rate analysis (a generous margin: the block means lose a few per
+/// cent of a 3 Hz peak).
+pub const GATE_PROMINENCE_FRACTION: f64 = 0.5;
 /// Low-pass for the final-contact feature (Hz): smoothing comparable to McCamley's Gaussian
 /// CWT (centre ≈ 1.25 Hz), which keeps one falling edge per step.
 pub const FC_LP_HZ: f64 = 2.0;
@@ -153,6 +168,8 @@ pub struct LowBackDetector {
     filters: Filters,
     last_walking_up: Option<Vector3<f64>>,
     max_reorientation_deg: f64,
+    /// Samples per block mean of the slow branches.
+    dec: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -160,8 +177,12 @@ struct Filters {
     step_lp: Sos,
     fc_lp: Sos,
     ic_lp: Sos,
-    hp: Sos,
-    turn_lp: Sos,
+    /// [`STEP_LP_HZ`] low-pass at the block-mean rate.
+    step_lp_d: Sos,
+    /// [`ML_HP_HZ`] high-pass at the block-mean rate.
+    hp_d: Sos,
+    /// [`TURN_LP_HZ`] low-pass at the block-mean rate.
+    turn_lp_d: Sos,
 }
 
 impl LowBackDetector {
@@ -174,9 +195,13 @@ impl LowBackDetector {
             100.0
         };
         let design = |k| Sos::butterworth(4, k, fs).expect("cut-offs below fs/2 for fs ≥ 12 Hz");
+        let attitude = DecimatedMahony::new(MahonyGains::default(), fs);
+        // The slow branches run on block means at the attitude rate (≈ 25 Hz, ≥ 12 Hz).
+        let dec = attitude.factor();
+        let fs_d = fs / dec as f64;
         LowBackDetector {
             fs_hz: fs,
-            attitude: DecimatedMahony::new(MahonyGains::default(), fs),
+            attitude,
             last: None,
             buf: Vec::new(),
             buf_start: 0,
@@ -192,10 +217,14 @@ impl LowBackDetector {
                 step_lp: design(FilterKind::LowPass(STEP_LP_HZ)),
                 fc_lp: design(FilterKind::LowPass(FC_LP_HZ)),
                 ic_lp: design(FilterKind::LowPass(IC_LP_HZ)),
-                turn_lp: design(FilterKind::LowPass(TURN_LP_HZ)),
-                hp: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs)
-                    .expect("0.2 Hz below fs/2"),
+                step_lp_d: Sos::butterworth(4, FilterKind::LowPass(STEP_LP_HZ), fs_d)
+                    .expect("3 Hz below fs/2 for fs ≥ 12 Hz"),
+                turn_lp_d: Sos::butterworth(4, FilterKind::LowPass(TURN_LP_HZ), fs_d)
+                    .expect("0.4 Hz below fs/2 for fs ≥ 12 Hz"),
+                hp_d: Sos::butterworth(2, FilterKind::HighPass(ML_HP_HZ), fs_d)
+                    .expect("0.2 Hz below fs/2 for fs ≥ 12 Hz"),
             },
+            dec,
         }
     }
 
@@ -218,6 +247,7 @@ impl LowBackDetector {
     /// Feeds samples; returns steps whose block is complete.
     pub fn push(&mut self, samples: &[ImuSample]) -> Vec<StepCandidate> {
         let mut out = Vec::new();
+        let period = 1.0 / self.fs_hz;
         for s in samples {
             // A reading with a non-finite value is corrupt: drop it (it would poison the
             // attitude filter for good); the time axis keeps the hole.
@@ -234,13 +264,12 @@ impl LowBackDetector {
                 // Lost samples (a hole in `t`): the filters need a uniform grid, so the hole
                 // is bridged linearly for analysis only (never written back); a bridge has no
                 // peaks, so no step is invented, and a hole longer than a step ends the bout.
-                let period = 1.0 / self.fs_hz;
-                let periods = (t - prev.t_s) / period;
-                // Below 1.5 periods nothing is missing (skips the rounding on every sample).
-                let missing = if periods < 1.5 {
+                // Below 1.5 periods nothing is missing (skips the division and rounding on
+                // every sample).
+                let missing = if t - prev.t_s < 1.5 * period {
                     0
                 } else {
-                    periods.round() as i64 - 1
+                    ((t - prev.t_s) / period).round() as i64 - 1
                 };
                 for m in 1..=missing.clamp(0, MAX_BRIDGE_SAMPLES) {
                     let w = m as f64 / (missing + 1) as f64;
@@ -260,8 +289,8 @@ impl LowBackDetector {
                 }
             }
             let dt = match self.last {
-                Some(prev) if t - prev.t_s < 1.0 => (t - prev.t_s).min(1.0 / self.fs_hz * 1.5),
-                _ => 1.0 / self.fs_hz,
+                Some(prev) if t - prev.t_s < 1.0 => (t - prev.t_s).min(period * 1.5),
+                _ => period,
             };
             let sample = Bridge {
                 t_s: t,
@@ -354,22 +383,40 @@ impl LowBackDetector {
         // Edge transients of the filters stay inside the margins; a short reflection suffices.
         let pad = n.min((0.5 * fs) as usize);
         // 1. Vertical acceleration and horizontal vectors.
-        let mut av = Vec::with_capacity(n);
-        let mut up_mean = Vector3::zeros();
-        for b in win {
-            let up = Vector3::from(b.up);
-            av.push(Vector3::from(b.acc).dot(&up));
-            up_mean += up;
-        }
-        let mean = av.iter().sum::<f64>() / n as f64;
+        let mut av: Vec<f64> = win
+            .iter()
+            .map(|b| b.acc[0] * b.up[0] + b.acc[1] * b.up[1] + b.acc[2] * b.up[2])
+            .collect();
+        let up_mean = win
+            .iter()
+            .fold(Vector3::zeros(), |s, b| s + Vector3::from(b.up));
+        let mean = crate::dsp::sum(&av) / n as f64;
         for v in av.iter_mut() {
             *v -= mean;
         }
         let up_mean = up_mean / n as f64;
-        // The step, IC and FC low-passes of `a_v` in one pass (the IC and FC ones are only
-        // needed when the block has steps, but as lanes of one recursion they come at
-        // little extra time).
         let f = &self.filters;
+        // The slow branches (the step low-pass for the gate below and the vertical velocity,
+        // turn rate, ML velocity and frontal-plane tilt further on) are all far below
+        // 12.5 Hz: they run on block means at ≈ 25 Hz ([`crate::dsp::block_means`], blocks
+        // counted from the window start, so the same for any chunking) and are interpolated
+        // back where full-rate indices read them.
+        let dec = self.dec;
+        let fs_d = fs / dec as f64;
+        let dt_d = 1.0 / fs_d;
+        let pad_d = (0.5 * fs_d) as usize;
+        let m = n.div_ceil(dec);
+        let smooth_d = f
+            .step_lp_d
+            .filtfilt(&crate::dsp::block_means(&av, dec), pad_d);
+        let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
+        // Gate: a block whose core can hold no step (see below) is skipped before the
+        // full-rate filters.
+        if !may_have_step(&smooth_d, dec, n, w0, core0, core1 + search as u64, fs_d) {
+            return Vec::new();
+        }
+        // The step, IC and FC low-passes of `a_v` at the full rate, in one pass (as lanes of
+        // one recursion the three come at little more time than one).
         let [smooth, ic_low, fc_low]: [Vec<f64>; 3] =
             filtfilt_many(&[&f.step_lp, &f.ic_lp, &f.fc_lp], &[&av, &av, &av], pad)
                 .try_into()
@@ -382,7 +429,6 @@ impl LowBackDetector {
             ((MIN_SPACING_FRACTION * step_period_s).max(MIN_STEP_S) * fs).round() as usize;
         let wlen = (2.0 * fs) as usize;
         let peaks: Vec<usize> = find_peaks(&smooth, MIN_STEP_PROMINENCE_MPS2, wlen, min_dist);
-        let search = (IC_SEARCH_BEFORE_S * fs).round() as usize;
         // An IC in the core needs a peak in [core start, core end + search): otherwise this
         // block reports nothing and the rest of the work is skipped.
         if !peaks.iter().any(|&p| {
@@ -391,14 +437,15 @@ impl LowBackDetector {
         }) {
             return Vec::new();
         }
-        let fc_d = derivative(&fc_low, dt);
-        let ic_sig = derivative(&ic_low, dt);
+        // The IC and FC features are derivatives, only needed over the short searches.
+        let ic_sig = |i: usize| derivative_at(&ic_low, i, dt);
+        let fc_d = |i: usize| derivative_at(&fc_low, i, dt);
         // IC of every peak in the window (also the margins, for step lengths).
         let ics: Vec<usize> = peaks
             .iter()
             .map(|&p| {
                 let a = p.saturating_sub(search);
-                argmax(&ic_sig[a..=p]).map_or(p, |k| a + k)
+                argmax_by(a..=p, ic_sig).unwrap_or(p)
             })
             .collect();
         if core_steps_of(&ics, w0, core0, core1) == 0 {
@@ -417,21 +464,35 @@ impl LowBackDetector {
             }
             self.last_walking_up = Some(up_mean);
         }
-        let horiz: Vec<[f64; 3]> = win
-            .iter()
-            .map(|b| {
+        // Per block: mean horizontal specific force, yaw rate (about "up", rad/s) and the
+        // angular rate (deg/s) for the roll rate once the frame is known.
+        let mut horiz = Vec::with_capacity(m);
+        let mut yaw_d = Vec::with_capacity(m);
+        let mut gyr_d = Vec::with_capacity(m);
+        for c in win.chunks(dec) {
+            let (mut h, mut y, mut g) = (Vector3::zeros(), 0.0, Vector3::zeros());
+            for b in c {
                 let a = Vector3::from(b.acc);
                 let up = Vector3::from(b.up);
-                let h = a - up * a.dot(&up);
-                [h.x, h.y, h.z]
-            })
-            .collect();
-        let vz = self.filters.hp.filtfilt(&cumtrapz(&smooth, dt), pad);
+                let w = Vector3::from(b.gyr);
+                h += a - up * a.dot(&up);
+                y += w.dot(&up);
+                g += w;
+            }
+            let k = 1.0 / c.len() as f64;
+            horiz.push([h.x * k, h.y * k, h.z * k]);
+            yaw_d.push((y * k).to_radians());
+            gyr_d.push(g * k);
+        }
+        let vz = f.hp_d.filtfilt(&cumtrapz(&smooth_d, dt_d), pad_d);
         // Forward from the walking span only (first to last step of the window), so that
         // sitting down or bending cannot steer it; accumulated over walking blocks (the sensor
         // is fixed on the pelvis) with a slow decay, and reset when the sensor moved.
         let (s0, s1) = (ics[0], ics[ics.len() - 1] + 1);
-        let cov = forward_covariance(&horiz[s0..s1], &vz[s0..s1]);
+        // The blocks whose centres lie in the walking span.
+        let (d0, d1) = ((s0 / dec).min(m - 1), (s1.div_ceil(dec)).clamp(1, m));
+        // × dec: the sum over blocks stands for the sum over their samples.
+        let cov = forward_covariance(&horiz[d0..d1], &vz[d0..d1]) * dec as f64;
         if ics.len() >= 4 {
             self.forward_acc = self.forward_acc * FORWARD_MEMORY + cov;
         }
@@ -451,15 +512,11 @@ impl LowBackDetector {
         // would bias the sway. Estimate the walking speed v as the least-squares gain from
         // the slow yaw rate to the slow lateral acceleration (both below the stride band),
         // clamped to a plausible 0–2 m/s, and remove v·ω.
-        let yaw_rps: Vec<f64> = win
-            .iter()
-            .map(|b| Vector3::from(b.gyr).dot(&Vector3::from(b.up)).to_radians())
-            .collect();
-        let mut slow = filtfilt_many(&[&f.turn_lp, &f.turn_lp], &[&ml, &yaw_rps], pad);
+        let mut slow = filtfilt_many(&[&f.turn_lp_d, &f.turn_lp_d], &[&ml, &yaw_d], pad_d);
         let yaw_slow = slow.pop().unwrap_or_default();
         let ml_slow = slow.pop().unwrap_or_default();
         let (mut sxy, mut sxx) = (0.0, 0.0);
-        for i in s0..s1 {
+        for i in d0..d1 {
             sxy += ml_slow[i] * yaw_slow[i];
             sxx += yaw_slow[i] * yaw_slow[i];
         }
@@ -468,22 +525,41 @@ impl LowBackDetector {
         } else {
             0.0
         };
-        for (m, w) in ml.iter_mut().zip(&yaw_rps) {
+        for (m, w) in ml.iter_mut().zip(&yaw_d) {
             *m -= v_turn * w;
         }
-        let roll_rate: Vec<f64> = win
-            .iter()
-            .map(|b| Vector3::from(b.gyr).dot(&frame.forward))
-            .collect();
+        let roll_rate: Vec<f64> = gyr_d.iter().map(|g| g.dot(&frame.forward)).collect();
+        let roll_int_d = cumtrapz(&roll_rate, dt_d);
         // Integration is itself a low-pass, so no further smoothing is needed before it.
-        let hp = &self.filters.hp;
-        let mut ints = filtfilt_many(
-            &[hp, hp],
-            &[&cumtrapz(&ml, dt), &cumtrapz(&roll_rate, dt)],
-            pad,
-        );
-        let roll_deg = ints.pop().unwrap_or_default();
-        let ml_v = ints.pop().unwrap_or_default();
+        let hp = &f.hp_d;
+        let ints = filtfilt_many(&[hp, hp], &[&cumtrapz(&ml, dt_d), &roll_int_d], pad_d);
+        let ml_v = crate::dsp::upsample_linear(&ints[0], dec, n);
+        // Frontal-plane tilt at a full-rate index: the 25 Hz high-passed angle plus the
+        // detail the block means lose, i.e. the full-rate integral of the roll rate minus the
+        // interpolated 25 Hz one (the high-pass only touches what is below 0.2 Hz, which both
+        // hold alike; constants cancel in an excursion, so the full-rate integral starts at
+        // the segment).
+        let hp_minus_int: Vec<f64> = ints[1]
+            .iter()
+            .zip(&roll_int_d)
+            .map(|(a, b)| a - b)
+            .collect();
+        let roll_rate_at = |i: usize| Vector3::from(win[i].gyr).dot(&frame.forward);
+        let tilt_excursion = |from: usize, to: usize| {
+            let (mut int, mut w0) = (0.0, roll_rate_at(from));
+            let (mut mx, mut mn) = (f64::MIN, f64::MAX);
+            for i in from..=to {
+                if i > from {
+                    let w = roll_rate_at(i);
+                    int += 0.5 * (w + w0) * dt;
+                    w0 = w;
+                }
+                let v = crate::dsp::upsample_linear_at(&hp_minus_int, dec, n, i) + int;
+                mx = mx.max(v);
+                mn = mn.min(v);
+            }
+            mx - mn
+        };
         let merge_gap = (SAME_SIDE_MERGE_FRACTION * step_period_s * fs).round() as usize;
         let (peaks, ics) = merge_same_side(peaks, ics, &ml_v, merge_gap);
         let scores = side_scores(&ml_v, &ics);
@@ -499,19 +575,14 @@ impl LowBackDetector {
             let fc = {
                 let end = next_ic.unwrap_or(n - 1).min(p + (fs * 0.6) as usize);
                 if end > p + 1 {
-                    argmin(&fc_d[p..end]).map(|k| p + k)
+                    argmin_by(p..end, fc_d)
                 } else {
                     None
                 }
             };
             let vertical_excursion_m = next_ic.and_then(|j| step_excursion(&av[ic..=j], dt));
             let pelvic_tilt_deg = match (fc, next_ic) {
-                (Some(f), Some(j)) if j > f => {
-                    let seg = &roll_deg[f..=j];
-                    let mx = seg.iter().cloned().fold(f64::MIN, f64::max);
-                    let mn = seg.iter().cloned().fold(f64::MAX, f64::min);
-                    Some(mx - mn)
-                }
+                (Some(f), Some(j)) if j > f => Some(tilt_excursion(f, j)),
                 _ => None,
             };
             let side_score = scores[k];
@@ -543,6 +614,34 @@ impl LowBackDetector {
     }
 }
 
+/// Whether the block-mean step signal `smooth_d` (`dec` samples per block over a window of
+/// `n` samples starting at global index `w0`) has any candidate step peak whose block centre
+/// lies in `[from, to)`, widened by two blocks either side: a local maximum with at least
+/// [`GATE_PROMINENCE_FRACTION`] of [`MIN_STEP_PROMINENCE_MPS2`] (within a 2 s window).
+/// Without one the block is skipped before its full-rate filters: a full-rate step peak
+/// keeps nearly all of its prominence in the block means (the boxcar loses 0.2 dB at 3 Hz,
+/// and sampling at 25 Hz misses the top of a ≤ 3 Hz peak by a few per cent), far more than
+/// the fraction asked for, so a block with a step is not skipped.
+fn may_have_step(
+    smooth_d: &[f64],
+    dec: usize,
+    n: usize,
+    w0: u64,
+    from: u64,
+    to: u64,
+    fs_d: f64,
+) -> bool {
+    let wlen = (2.0 * fs_d).ceil() as usize + 1;
+    let widen = 2 * dec as u64;
+    let min = GATE_PROMINENCE_FRACTION * MIN_STEP_PROMINENCE_MPS2;
+    crate::dsp::local_maxima(smooth_d).into_iter().any(|k| {
+        let g = w0 as f64 + crate::dsp::block_centre(k, dec, n);
+        g + widen as f64 >= from as f64
+            && g < (to + widen) as f64
+            && crate::dsp::prominence_at_least(smooth_d, k, wlen, min)
+    })
+}
+
 /// Dominant step period (s) of a smoothed vertical acceleration, from its autocorrelation
 /// (Moe-Nilssen & Helbostad 2004) over lags 1/3–2 s, or `None` without periodicity.
 ///
@@ -569,7 +668,7 @@ pub fn dominant_step_period_s(x: &[f64], fs_hz: f64) -> Option<f64> {
     }
     let r: Vec<f64> = (0..=hi)
         .map(|lag| {
-            let s: f64 = z[..n - lag].iter().zip(&z[lag..]).map(|(a, b)| a * b).sum();
+            let s = crate::dsp::dot(&z[..n - lag], &z[lag..]);
             s / (n - lag) as f64 / r0
         })
         .collect();
@@ -608,7 +707,7 @@ fn side_scores(ml_v: &[f64], ics: &[usize]) -> Vec<f64> {
             let next = ics.get(k + 1).copied().filter(|&j| j > ic);
             match (prev, next) {
                 (Some(a), Some(b)) if b > a + 1 => {
-                    ml_v[ic] - ml_v[a..b].iter().sum::<f64>() / (b - a) as f64
+                    ml_v[ic] - crate::dsp::sum(&ml_v[a..b]) / (b - a) as f64
                 }
                 _ => ml_v[ic],
             }
@@ -651,55 +750,55 @@ fn core_steps_of(ics: &[usize], w0: u64, core0: u64, core1: u64) -> usize {
         .count()
 }
 
-fn argmax(x: &[f64]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (i, &v) in x.iter().enumerate() {
-        if best.is_none_or(|b| v > x[b]) {
-            best = Some(i);
+/// The first index of `range` where `f` is largest (`None` for an empty range).
+fn argmax_by(range: impl Iterator<Item = usize>, f: impl Fn(usize) -> f64) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for i in range {
+        let v = f(i);
+        if best.is_none_or(|(_, b)| v > b) {
+            best = Some((i, v));
         }
     }
-    best
+    best.map(|(i, _)| i)
 }
 
-fn argmin(x: &[f64]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (i, &v) in x.iter().enumerate() {
-        if best.is_none_or(|b| v < x[b]) {
-            best = Some(i);
-        }
-    }
-    best
+/// The first index of `range` where `f` is smallest (`None` for an empty range).
+fn argmin_by(range: impl Iterator<Item = usize>, f: impl Fn(usize) -> f64) -> Option<usize> {
+    argmax_by(range, |i| -f(i))
 }
 
 /// Vertical excursion (max − min, m) over one step: double integration assuming the step is
 /// one period of a periodic motion (the trunk ends the step at the height and vertical speed
 /// it started with), so the mean acceleration and the mean velocity over the step are zero.
+/// Both integrals run in one pass; the mean velocity is not subtracted explicitly: it would
+/// only add a straight line through the first sample to the height, which the removal of
+/// the line through the first and last sample takes out anyway.
 pub fn step_excursion(av: &[f64], dt_s: f64) -> Option<f64> {
-    if av.len() < 4 {
+    let n = av.len();
+    if n < 4 {
         return None;
     }
-    let m = av.iter().sum::<f64>() / av.len() as f64;
-    let a: Vec<f64> = av.iter().map(|v| v - m).collect();
-    let mut v = cumtrapz(&a, dt_s);
-    let mv = v.iter().sum::<f64>() / v.len() as f64;
-    v.iter_mut().for_each(|x| *x -= mv);
-    let mut p = cumtrapz(&v, dt_s);
-    detrend(&mut p);
-    let mx = p.iter().cloned().fold(f64::MIN, f64::max);
-    let mn = p.iter().cloned().fold(f64::MAX, f64::min);
+    let m = crate::dsp::sum(av) / n as f64;
+    // Height by two trapezoid integrals (0 at the first sample).
+    let mut h = Vec::with_capacity(n);
+    h.push(0.0);
+    let (mut a0, mut v0, mut p) = (av[0] - m, 0.0, 0.0);
+    for &x in &av[1..] {
+        let a = x - m;
+        let v = v0 + 0.5 * (a + a0) * dt_s;
+        p += 0.5 * (v + v0) * dt_s;
+        h.push(p);
+        (a0, v0) = (a, v);
+    }
+    // Detrended (line through the first sample, 0, and the last): max − min.
+    let last = h[n - 1];
+    let (mut mx, mut mn) = (f64::MIN, f64::MAX);
+    for (i, &p) in h.iter().enumerate() {
+        let d = p - last * i as f64 / (n - 1) as f64;
+        mx = mx.max(d);
+        mn = mn.min(d);
+    }
     Some(mx - mn)
-}
-
-/// Removes the straight line through the first and last sample.
-fn detrend(x: &mut [f64]) {
-    let n = x.len();
-    if n < 2 {
-        return;
-    }
-    let (a, b) = (x[0], x[n - 1]);
-    for (i, v) in x.iter_mut().enumerate() {
-        *v -= a + (b - a) * i as f64 / (n - 1) as f64;
-    }
 }
 
 /// Harmonic ratio of one stride of vertical acceleration (Smidt 1971; Menz et al. 2003):
