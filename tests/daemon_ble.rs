@@ -819,11 +819,19 @@ fn daemon_reports_live_gait_metrics_of_the_simulated_walk() {
         );
     }
 
-    // Not checked here: the legs' relative phase. The fake firmware samples the walk at each
-    // sensor's own device time, and SimSensor staggers device clocks by 1.7 s per index, so on
-    // the daemon's (clock-synced) timeline the right shank runs 1.7 s ahead of the left (right
-    // contacts land ≈ 0.97 strides after left ones instead of 0.5). The walk is symmetric,
-    // so a left/right swap cannot be caught either.
+    // The legs alternate: a right contact falls about half a stride after a left one (the
+    // three sensors show one body on the daemon's clock-synced timeline). The walk is
+    // symmetric, so a left/right swap is not visible here.
+    let l = contacts(&events, "left");
+    let r = contacts(&events, "right");
+    let phases: Vec<f64> = l
+        .iter()
+        .filter_map(|&t| r.iter().find(|&&x| x > t).map(|x| (x - t) / stride_s))
+        .collect();
+    let phase = median(phases.clone()).unwrap();
+    eprintln!("right contact {phase:.2} strides after left (truth 0.5): {phases:.2?}");
+    assert!((phase - 0.5).abs() <= 0.1, "{phases:?}");
+
     stop(&w, daemon);
     let _ = std::fs::remove_dir_all(&w.data);
 }

@@ -166,10 +166,7 @@ impl SimSensor {
     /// A sensor of `family` at `address`; `index` picks which simulated body sensor drives it
     /// and staggers its device clock.
     pub fn new(family: Family, address: [u8; 6], index: usize) -> SimSensor {
-        let clock = DeviceClock {
-            offset_s: 3.0 + 1.7 * index as f64,
-            drift_ppm: 0.0,
-        };
+        let clock = DeviceClock::staggered(index);
         let (spec, firmware): (DeviceSpec, Box<dyn Firmware>) = match family {
             Family::Steady => firmware::steady::sensor(address, index, clock),
             Family::WitMotion => firmware::witmotion::sensor(address, index, clock),

@@ -57,7 +57,7 @@ pub fn sensor(
     spec.address_type = "public";
     spec.manufacturer_data = vec![(COMPANY_ID, vec![0x01, 0x02])];
     let fw = Dot {
-        motion: Motion::new(index),
+        motion: Motion::on_clock(index, clock),
         stream: Streamer::new(60.0, clock),
         mode: None,
         output_rate_hz: 60,

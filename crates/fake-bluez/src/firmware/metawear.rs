@@ -36,7 +36,7 @@ pub fn sensor(
     );
     spec.advertised = vec![SERVICE_UUID];
     let fw = MetaWear {
-        motion: Motion::new(index),
+        motion: Motion::on_clock(index, clock),
         acc: Channel::new(clock),
         gyr: Channel::new(clock),
         acc_range: AccRange::G16,

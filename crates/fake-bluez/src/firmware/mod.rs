@@ -98,9 +98,23 @@ pub struct DeviceClock {
 }
 
 impl DeviceClock {
+    /// The clock of simulated sensor `index` ([`crate::SimSensor::new`]): offsets staggered
+    /// by 1.7 s per index from 3 s, no drift.
+    pub fn staggered(index: usize) -> Self {
+        DeviceClock {
+            offset_s: 3.0 + 1.7 * index as f64,
+            drift_ppm: 0.0,
+        }
+    }
+
     /// Device time at host time `now_s`, s.
     pub fn at(&self, now_s: f64) -> f64 {
         self.offset_s + now_s * (1.0 + self.drift_ppm * 1e-6)
+    }
+
+    /// Host time at device time `device_s` (the inverse of [`DeviceClock::at`]), s.
+    pub fn host_s(&self, device_s: f64) -> f64 {
+        (device_s - self.offset_s) / (1.0 + self.drift_ppm * 1e-6)
     }
 }
 
@@ -204,10 +218,13 @@ impl Streamer {
 }
 
 /// Where a simulated sensor's motion comes from: one sensor of a shared walking simulation.
+/// The body moves on host time (every sensor of one body sees the same instant of the walk at
+/// the same host time, whatever its device clock says); samples are asked for by device time.
 #[derive(Debug, Clone)]
 pub struct Motion {
     sim: Arc<Simulator>,
     index: usize,
+    clock: DeviceClock,
 }
 
 fn shared_simulation() -> Arc<Simulator> {
@@ -223,20 +240,29 @@ fn shared_simulation() -> Arc<Simulator> {
 }
 
 impl Motion {
-    /// Sensor `index` (mod the simulation's sensor count) of the shared walk.
+    /// Sensor `index` (mod the simulation's sensor count) of the shared walk, on the device
+    /// clock [`crate::SimSensor::new`] gives that index ([`DeviceClock::staggered`]).
     pub fn new(index: usize) -> Self {
+        Motion::on_clock(index, DeviceClock::staggered(index))
+    }
+
+    /// Sensor `index` (mod the simulation's sensor count) of the shared walk, on `clock`.
+    pub fn on_clock(index: usize, clock: DeviceClock) -> Self {
         let sim = shared_simulation();
         let n = sim.config().sensors.len().max(1);
         Motion {
             sim,
             index: index % n,
+            clock,
         }
     }
 
-    /// Specific force (m/s²) and angular rate (deg/s) at device time `t_s` (the walk loops).
+    /// Specific force (m/s²) and angular rate (deg/s) at device time `t_s`: the body at the
+    /// host time the device clock maps it to (the walk loops).
     pub fn at(&self, t_s: f64) -> ([f32; 3], [f32; 3]) {
         let d = self.sim.truth().duration_s.max(1.0);
-        let (a, g) = self.sim.exact(self.index, t_s.rem_euclid(d));
+        let body_s = self.clock.host_s(t_s);
+        let (a, g) = self.sim.exact(self.index, body_s.rem_euclid(d));
         (a.map(|x| x as f32), g.map(|x| x as f32))
     }
 }

@@ -59,7 +59,7 @@ pub fn sensor(
     spec.advertised = vec![PMD_SERVICE_UUID];
     spec.mtu = 232;
     let fw = Polar {
-        motion: Motion::new(index),
+        motion: Motion::on_clock(index, clock),
         acc: Pmd::new(Stream::Acc, ACC_FACTOR, clock),
         gyr: Pmd::new(Stream::Gyro, GYR_FACTOR, clock),
         data_notifying: false,

@@ -39,7 +39,7 @@ pub fn sensor(
     spec.advertised = vec![SERVICE_UUID];
     let config = StreamConfig::default();
     let fw = Steady {
-        motion: Motion::new(index),
+        motion: Motion::on_clock(index, clock),
         stream: Streamer::new(config.rate.hz(), clock),
         config,
         samples_per_frame: 1,

@@ -51,7 +51,7 @@ pub fn sensor(
     );
     spec.advertised = vec![CONFIGURATION_SERVICE_UUID];
     let fw = Thingy {
-        motion: Motion::new(index),
+        motion: Motion::on_clock(index, clock),
         stream: Streamer::new(10.0, clock),
         config: DEFAULT_CONFIG,
     };

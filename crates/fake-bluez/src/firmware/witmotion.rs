@@ -36,7 +36,7 @@ pub fn sensor(
     );
     spec.advertised = vec![SERVICE_UUID];
     let fw = WitMotion {
-        motion: Motion::new(index),
+        motion: Motion::on_clock(index, clock),
         stream: Streamer::new(Rate::Hz10.hz() as f64, clock),
         rate_code: Rate::Hz10.code(),
         unlocked_until_s: f64::NEG_INFINITY,
