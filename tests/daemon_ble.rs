@@ -810,6 +810,8 @@ fn daemon_reports_live_gait_metrics_of_the_simulated_walk() {
                 .all(|d| (d - stride_s).abs() <= 0.25 * stride_s),
             "{side}: {strides:?}"
         );
+        // Stance within ±15 %: shank-detected contacts sit some tens of ms off the true ones
+        // (a missed or doubled event would move it by far more than that).
         let stance = metrics["stance_s"][i].as_f64().unwrap();
         eprintln!("{side}: stance {stance:.3} s vs truth {:.3} s", stance_s[i]);
         assert!(
