@@ -52,6 +52,19 @@ impl World {
         out
     }
 
+    /// `steady sensors add <a> --placement <placement> --vendor steady`.
+    fn register(&self, a: [u8; 6], placement: &str) -> Output {
+        self.steady(&[
+            "sensors",
+            "add",
+            &addr(a),
+            "--placement",
+            placement,
+            "--vendor",
+            "steady",
+        ])
+    }
+
     fn spawn_daemon(&self) -> Child {
         std::fs::create_dir_all(&self.data).unwrap();
         let log = std::fs::File::create(self.data.join("daemon.log")).unwrap();
@@ -168,15 +181,7 @@ fn daemon_streams_records_and_assigns_ble_sensors() {
         ],
     );
     w.steady(&["patient", "add", "P1", "--height-m", "1.70"]);
-    w.steady(&[
-        "sensors",
-        "add",
-        &addr(back),
-        "--placement",
-        "lower-back",
-        "--vendor",
-        "steady",
-    ]);
+    w.register(back, "lower-back");
     let daemon = w.spawn_daemon();
     let t0 = Instant::now();
 
@@ -422,18 +427,7 @@ fn daemon_follows_sensors_json_while_it_runs() {
         ],
     );
     w.steady(&["patient", "add", "P3"]);
-    let add = |a: [u8; 6], placement: &str| {
-        w.steady(&[
-            "sensors",
-            "add",
-            &addr(a),
-            "--placement",
-            placement,
-            "--vendor",
-            "steady",
-        ])
-    };
-    add(back, "lower-back");
+    w.register(back, "lower-back");
     let daemon = w.spawn_daemon();
     w.until("registered sensor streaming", 20, |s| {
         streaming_near(sensor(s, back), 100.0)
@@ -441,7 +435,7 @@ fn daemon_follows_sensors_json_while_it_runs() {
 
     // `steady sensors add` while the daemon runs: the daemon picks the file up and connects.
     let t0 = Instant::now();
-    add(shank, "left-shank");
+    w.register(shank, "left-shank");
     let s = w.until("sensor added to sensors.json streaming", 20, |s| {
         streaming_near(sensor(s, shank), 100.0)
     });
@@ -533,15 +527,7 @@ fn daemon_removes_a_sensor_on_request_and_identifies_a_dot() {
         ],
     );
     w.steady(&["patient", "add", "P4"]);
-    w.steady(&[
-        "sensors",
-        "add",
-        &addr(back),
-        "--placement",
-        "lower-back",
-        "--vendor",
-        "steady",
-    ]);
+    w.register(back, "lower-back");
     let daemon = w.spawn_daemon();
     w.until("registered sensor streaming", 20, |s| {
         streaming_near(sensor(s, back), 100.0)
@@ -632,15 +618,7 @@ fn daemon_starts_on_a_malformed_registry_and_follows_its_fix() {
     assert_eq!(s["sensors"], json!([]));
     // Fixed by the CLI (which replaces the file atomically): the sensor connects.
     std::fs::remove_file(w.data.join("sensors.json")).unwrap();
-    let out = w.steady(&[
-        "sensors",
-        "add",
-        &addr(back),
-        "--placement",
-        "lower-back",
-        "--vendor",
-        "steady",
-    ]);
+    let out = w.register(back, "lower-back");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("within a few seconds"),
         "{}",
@@ -705,15 +683,7 @@ fn daemon_reports_live_gait_metrics_of_the_simulated_walk() {
         (left, "left-shank"),
         (right, "right-shank"),
     ] {
-        w.steady(&[
-            "sensors",
-            "add",
-            &addr(a),
-            "--placement",
-            placement,
-            "--vendor",
-            "steady",
-        ]);
+        w.register(a, placement);
     }
     let daemon = w.spawn_daemon();
     let t0 = Instant::now();

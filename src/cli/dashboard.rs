@@ -36,6 +36,9 @@ use std::time::Duration;
 use steady_dashboard::model::{PatientHistory, SessionSummary};
 use steady_dashboard::{Action, App, Screen};
 
+/// Status answer when the daemon lists no address for the selected sensor row.
+const NO_ADDRESS: &str = "the daemon lists no address for this sensor";
+
 /// Arguments of `steady dashboard`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -547,13 +550,13 @@ fn ui_loop(
                     });
                     Some(format!("identifying {a}…"))
                 }
-                None => Some("the daemon lists no address for this sensor".to_string()),
+                None => Some(NO_ADDRESS.to_string()),
             },
             Some(Action::ConfirmRemove(id)) => Some(match ui.feed.address(id) {
                 Some(a) => {
                     format!("remove {a}? r again: unregister and disconnect; any other key cancels")
                 }
-                None => "the daemon lists no address for this sensor".to_string(),
+                None => NO_ADDRESS.to_string(),
             }),
             Some(Action::Remove(id)) => match ui.feed.address(id) {
                 Some(a) => {
@@ -562,7 +565,7 @@ fn ui_loop(
                     });
                     Some(format!("removing {a}…"))
                 }
-                None => Some("the daemon lists no address for this sensor".to_string()),
+                None => Some(NO_ADDRESS.to_string()),
             },
             Some(Action::CyclePlacement(id)) => match ui.feed.next_placement(id) {
                 Ok((address, placement)) => {

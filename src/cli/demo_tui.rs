@@ -1350,26 +1350,14 @@ mod tests {
             (SPARE_NAME, SensorState::Discovered, None)
         );
         p.command(Command::Identify(0), 1.0);
-        assert!(
-            p.status.as_deref().unwrap().contains("no LED"),
-            "{:?}",
-            p.status
-        );
+        assert_status_says(&p, "no LED");
         // The walk's sensors keep their placement; the spare takes the first free one and
         // then the next, never one of the walk's.
         p.command(Command::CyclePlacement(1), 1.0);
-        assert!(
-            p.status.as_deref().unwrap().contains("stays at left_shank"),
-            "{:?}",
-            p.status
-        );
+        assert_status_says(&p, "stays at left_shank");
         p.command(Command::CyclePlacement(spare.id), 1.0);
         assert_eq!(p.spare, Some(Placement::LeftFoot));
-        assert!(
-            p.status.as_deref().unwrap().contains("sends no data"),
-            "{:?}",
-            p.status
-        );
+        assert_status_says(&p, "sends no data");
         p.command(Command::CyclePlacement(spare.id), 1.0);
         assert_eq!(p.spare, Some(Placement::RightFoot));
         p.command(Command::CyclePlacement(spare.id), 1.0);
@@ -1382,6 +1370,12 @@ mod tests {
         assert_eq!(p.status.as_deref(), Some("no such sensor"));
     }
 
+    /// The pipeline's status line contains `text`.
+    fn assert_status_says(p: &Pipeline, text: &str) {
+        let status = p.status.as_deref().unwrap_or_default();
+        assert!(status.contains(text), "{:?}", p.status);
+    }
+
     #[test]
     fn sensors_screen_remove_unassigns_the_spare_and_keeps_the_walk_sensors() {
         let mut p = pipeline();
@@ -1390,35 +1384,19 @@ mod tests {
         p.command(Command::CyclePlacement(spare), 1.0);
         assert_eq!(p.spare, Some(Placement::LeftFoot));
         p.command(Command::ConfirmRemove(spare), 1.0);
-        assert!(
-            p.status.as_deref().unwrap().contains("press r again"),
-            "{:?}",
-            p.status
-        );
+        assert_status_says(&p, "press r again");
         assert_eq!(p.spare, Some(Placement::LeftFoot), "asking removes nothing");
         p.command(Command::Remove(spare), 1.0);
         assert_eq!(p.spare, None);
-        assert!(
-            p.status.as_deref().unwrap().contains("NEARBY again"),
-            "{:?}",
-            p.status
-        );
+        assert_status_says(&p, "NEARBY again");
         let (_, m) = p.snapshot();
         assert_eq!(m.sensors[3].placement, None);
         assert_eq!(m.sensors[3].state, SensorState::Discovered);
         p.command(Command::Remove(spare), 1.0);
-        assert!(
-            p.status.as_deref().unwrap().contains("not assigned"),
-            "{:?}",
-            p.status
-        );
+        assert_status_says(&p, "not assigned");
         // A walk sensor stays, and says why.
         p.command(Command::Remove(0), 1.0);
-        assert!(
-            p.status.as_deref().unwrap().contains("stays at lower_back"),
-            "{:?}",
-            p.status
-        );
+        assert_status_says(&p, "stays at lower_back");
         assert_eq!(p.snapshot().1.sensors.len(), 4);
         assert_eq!(
             p.snapshot().1.sensors[0].placement,
